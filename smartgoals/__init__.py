@@ -1,0 +1,58 @@
+"""smartgoals: SMART goals for customer service, kept as YAML and checked against your data.
+
+>>> import smartgoals
+>>> goals = smartgoals.load("examples/goals")            # doctest: +SKIP
+>>> report = smartgoals.evaluate(goals, "examples/data/tickets.csv", as_of="2026-11-22")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from smartgoals._errors import DataError, GoalFileError, Problem, SmartGoalsError, SourceSpan, UsageError
+from smartgoals._lint import Finding, lint
+from smartgoals._loading import load
+from smartgoals._metrics import BUILTIN_METRICS, Aggregation, MetricSpec, Unit
+from smartgoals._model import Calendar, Goal, GoalKind, GoalSet, MetricDef, Milestone, Target, Window
+from smartgoals._schema import goal_file_schema
+from smartgoals._units import Kind, Quantity, Standard, format_quantity, parse_duration, parse_standard
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BUILTIN_METRICS",
+    "Aggregation",
+    "Calendar",
+    "DataError",
+    "Finding",
+    "Goal",
+    "GoalFileError",
+    "GoalKind",
+    "GoalSet",
+    "Kind",
+    "MetricDef",
+    "MetricSpec",
+    "Milestone",
+    "Problem",
+    "Quantity",
+    "SmartGoalsError",
+    "SourceSpan",
+    "Standard",
+    "Target",
+    "Unit",
+    "UsageError",
+    "Window",
+    "__version__",
+    "format_quantity",
+    "goal_file_schema",
+    "lint",
+    "load",
+    "parse_duration",
+    "parse_standard",
+]
+
+for _name in __all__:
+    _obj = globals()[_name]
+    if getattr(_obj, "__module__", "").startswith("smartgoals._"):
+        try:
+            _obj.__module__ = "smartgoals"
+        except (AttributeError, TypeError):  # pragma: no cover - builtins and frozen objects
+            pass

@@ -1,0 +1,5 @@
+"""``python -m smartgoals`` runs the CLI."""
+
+from smartgoals.cli import main
+
+main()
