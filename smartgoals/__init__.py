@@ -7,11 +7,13 @@
 
 from __future__ import annotations
 
+from smartgoals._check import evaluate
 from smartgoals._errors import DataError, GoalFileError, Problem, SmartGoalsError, SourceSpan, UsageError
 from smartgoals._lint import Finding, lint
 from smartgoals._loading import load
 from smartgoals._metrics import BUILTIN_METRICS, Aggregation, MetricSpec, Unit
 from smartgoals._model import Calendar, Goal, GoalKind, GoalSet, MetricDef, Milestone, Target, Window
+from smartgoals._results import DEFAULT_FAIL_ON, ErrorBudget, GoalResult, Point, Report, SourceQuality, Status
 from smartgoals._schema import goal_file_schema
 from smartgoals._units import Kind, Quantity, Standard, format_quantity, parse_duration, parse_standard
 
@@ -19,28 +21,36 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BUILTIN_METRICS",
+    "DEFAULT_FAIL_ON",
     "Aggregation",
     "Calendar",
     "DataError",
+    "ErrorBudget",
     "Finding",
     "Goal",
     "GoalFileError",
     "GoalKind",
+    "GoalResult",
     "GoalSet",
     "Kind",
     "MetricDef",
     "MetricSpec",
     "Milestone",
+    "Point",
     "Problem",
     "Quantity",
+    "Report",
     "SmartGoalsError",
+    "SourceQuality",
     "SourceSpan",
     "Standard",
+    "Status",
     "Target",
     "Unit",
     "UsageError",
     "Window",
     "__version__",
+    "evaluate",
     "format_quantity",
     "goal_file_schema",
     "lint",

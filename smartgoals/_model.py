@@ -211,7 +211,9 @@ class Goal(BaseModel):
     tags: tuple[str, ...] = ()
     timezone: str = "UTC"
     statistic: str = Field("mean", pattern=r"^(mean|median|p\d{1,2}(\.\d+)?)$")
-    min_events: int = Field(30, ge=0)
+    min_events: int | None = Field(None, ge=0, description=(
+        "fewer events in the judged window give no_data; default 30 (1 reading for backlog-like "
+        "metrics)"))
     for_each: str | None = None
 
     _span: SourceSpan | None = PrivateAttr(default=None)

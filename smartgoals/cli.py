@@ -17,7 +17,11 @@ from typing import Any, TypeVar
 import click
 
 import smartgoals
-from smartgoals._errors import GoalFileError, SmartGoalsError
+from smartgoals._check import parse_as_of
+from smartgoals._errors import GoalFileError, SmartGoalsError, UsageError
+from smartgoals._render import FORMATS, RenderOptions, render
+from smartgoals._results import Status, parse_policy
+from smartgoals._sample import write_starter
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -98,6 +102,89 @@ def _render_findings(findings: list[smartgoals.Finding], fmt: str) -> str:
 
 def _escape_github(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+@cli.command("check")
+@click.argument("goals", nargs=-1, type=click.Path())
+@click.option("--data", "data", multiple=True, metavar="FILE",
+              help="Metric data: CSV, Parquet or JSON Lines (repeat for several files).")
+@click.option("--config", type=click.Path(), help="smartgoals.yaml with shared calendars and metrics.")
+@click.option("--as-of", "as_of", metavar="DATE", help="Judge as of this date or timestamp (default: today).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here, not to stdout.")
+@click.option("--fail-on", "fail_on", default="breached,missed,no_data", show_default=True,
+              metavar="LIST", help="Statuses that fail the run: breached, missed, no_data, at_risk.")
+@click.option("--goal", "goal_ids", multiple=True, metavar="ID", help="Only this goal (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Only goals with this tag (repeatable).")
+@click.option("--owner", "owners", multiple=True, metavar="WHO", help="Only goals of this owner.")
+@click.option("--data-timezone", metavar="TZ", help="Time zone of timestamps without an offset.")
+def check_command(goals: tuple[str, ...], data: tuple[str, ...], config: str | None,
+                  as_of: str | None, fmt: str, output: str | None, fail_on: str,
+                  goal_ids: tuple[str, ...], tags: tuple[str, ...], owners: tuple[str, ...],
+                  data_timezone: str | None) -> None:
+    """Evaluate goals against metric data and fail when goals are breached or missed.
+
+    Exits 0 when no goal fails the --fail-on policy, 1 when some goal does, 2 when the goal files
+    or the data cannot be used.
+    """
+    with _user_errors():
+        policy = _policy(fail_on)
+        goal_set = smartgoals.load(_goal_paths(goals) + ([config] if config else []))
+        selected = goal_set.select(ids=goal_ids, tags=tags, owners=owners)
+        missing = [g for g in goal_ids if g not in {x.id for x in goal_set}]
+        if missing:
+            raise UsageError(f"--goal: no goal with id {', '.join(map(repr, missing))}")
+        if not data:
+            raise UsageError("no data given: pass metric files with --data FILE")
+        moment = parse_as_of(as_of) if as_of else date.today()
+        with _progress(f"reading {len(data)} data file(s)"):
+            report = smartgoals.evaluate(selected, list(data), as_of=moment,
+                                         data_timezone=data_timezone)
+        for notice in report.notices:
+            click.echo(f"smartgoals: {notice}", err=True)
+        color = output is None and sys.stdout.isatty()
+        text = render(report, fmt, RenderOptions(fail_on=policy, color=color))
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    sys.exit(EXIT_FAILED if report.failing(policy) else EXIT_OK)
+
+
+def _policy(text: str) -> frozenset[Status]:
+    try:
+        return parse_policy(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+@contextmanager
+def _progress(message: str) -> Iterator[None]:
+    """A spinner on stderr while data is read, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(message):
+        yield
+
+
+@cli.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+def init_command(directory: str) -> None:
+    """Write a starter goals/ folder and a year of sample data into DIRECTORY."""
+    target = Path(directory)
+    goals_dir = target / "goals"
+    if goals_dir.exists() and any(goals_dir.iterdir()):
+        with _user_errors():
+            raise UsageError(f"{goals_dir} already exists and is not empty; choose another folder")
+    files = write_starter(target)
+    for file in files:
+        click.echo(f"wrote {file}", err=True)
+    click.echo(f"next: smartgoals check {goals_dir} --data {target / 'data' / 'tickets.csv.gz'} "
+               f"--data {target / 'data' / 'daily.csv'} --as-of 2026-11-22", err=True)
 
 
 @cli.command("schema")

@@ -1,0 +1,153 @@
+"""Time: local days as integers, UTC offsets across DST, half-open windows ``[first, end)`` of days.
+
+Days are *local epoch days*: the number of days from 1970-01-01 to a local calendar date, so that
+windows are integer ranges and no engine's time-zone support is needed. Instants are integer
+microseconds since the Unix epoch (UTC).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+from smartgoals._model import Window
+
+US_PER_DAY = 86_400_000_000
+EPOCH_DATE = date(1970, 1, 1)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def day_number(day: date) -> int:
+    """The local epoch day of a calendar date."""
+    return (day - EPOCH_DATE).days
+
+
+def day_date(number: int) -> date:
+    """The calendar date of a local epoch day."""
+    return EPOCH_DATE + timedelta(days=number)
+
+
+def to_us(moment: datetime) -> int:
+    """Microseconds since the epoch of an aware datetime."""
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_us(us: int) -> datetime:
+    """The aware UTC datetime of epoch microseconds."""
+    return EPOCH + timedelta(microseconds=us)
+
+
+def local_midnight_us(day: int, tz: str) -> int:
+    """Epoch microseconds of 00:00 on local epoch day `day` in `tz`."""
+    local = datetime.combine(day_date(day), datetime.min.time(), tzinfo=ZoneInfo(tz))
+    return to_us(local)
+
+
+@dataclass(frozen=True)
+class Offsets:
+    """A time zone's UTC offset as a step function of the UTC instant, over a span of time.
+
+    ``offsets[i]`` applies from ``bounds[i - 1]`` (inclusive) to ``bounds[i]`` (exclusive).
+    """
+
+    tz: str
+    bounds: tuple[int, ...]
+    offsets: tuple[int, ...]
+
+    def at(self, us: int) -> int:
+        """The offset (microseconds) in force at epoch microseconds `us`."""
+        return self.offsets[bisect_right(self.bounds, us)]
+
+    def local_day(self, us: int) -> int:
+        """The local epoch day containing instant `us`."""
+        return (us + self.at(us)) // US_PER_DAY
+
+
+@lru_cache(maxsize=64)
+def offsets_between(tz: str, first_day: int, end_day: int) -> Offsets:
+    """The offsets of `tz` from local day `first_day` up to `end_day`, found at hourly resolution.
+
+    Transitions are located exactly by bisection to the second.
+    """
+    zone = ZoneInfo(tz)
+    start = to_us(datetime.combine(day_date(first_day - 1), datetime.min.time(), tzinfo=UTC))
+    stop = to_us(datetime.combine(day_date(end_day + 1), datetime.min.time(), tzinfo=UTC))
+
+    def offset(us: int) -> int:
+        delta = from_us(us).astimezone(zone).utcoffset() or timedelta(0)
+        return int(delta.total_seconds()) * 1_000_000
+
+    bounds: list[int] = []
+    offsets = [offset(start)]
+    step = 3_600_000_000
+    us = start
+    while us < stop:
+        nxt = us + step
+        if offset(nxt) != offsets[-1]:
+            low, high = us, nxt  # NOTE: offset(low) is the old value, offset(high) the new one
+            while high - low > 1_000_000:
+                mid = (low + high) // 2
+                low, high = (mid, high) if offset(mid) == offsets[-1] else (low, mid)
+            bounds.append(high)
+            offsets.append(offset(high))
+        us = nxt
+    return Offsets(tz, tuple(bounds), tuple(offsets))
+
+
+def period_start(day: int, kind: str) -> int:
+    """The first day of the calendar week, month, quarter or year containing local day `day`."""
+    d = day_date(day)
+    if kind == "week":
+        return day - d.weekday()
+    if kind == "month":
+        return day_number(d.replace(day=1))
+    if kind == "quarter":
+        return day_number(d.replace(month=(d.month - 1) // 3 * 3 + 1, day=1))
+    return day_number(d.replace(month=1, day=1))
+
+
+def window_days(window: Window, end: int, start: int | None) -> tuple[int, int]:
+    """The half-open day range ``[first, end)`` a window covers when it ends at day `end`.
+
+    A calendar window is the current period up to `end` (``end - 1`` is the last day included);
+    ``to-date`` runs from the goal's start (or one year back without one).
+    """
+    if window.kind == "rolling":
+        return end - window.days, end
+    if window.kind == "to-date":
+        return (start if start is not None else end - 365), end
+    return period_start(end - 1, window.kind), end
+
+
+def previous_window(window: Window, start: int) -> tuple[int, int]:
+    """The window that ends where a goal starts, for measuring its baseline."""
+    if window.kind == "rolling":
+        return start - window.days, start
+    months = {"week": 0, "month": 1, "quarter": 3, "year": 12}.get(window.kind)
+    if window.kind == "week":
+        return start - 7, start
+    if months:
+        return day_number(day_date(start) - relativedelta(months=months)), start
+    return start - 28, start
+
+
+__all__ = [
+    "EPOCH",
+    "US_PER_DAY",
+    "Offsets",
+    "day_date",
+    "day_number",
+    "from_us",
+    "local_midnight_us",
+    "offsets_between",
+    "period_start",
+    "previous_window",
+    "to_us",
+    "window_days",
+]

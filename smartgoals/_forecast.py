@@ -1,0 +1,74 @@
+"""Trend and forecast: a Theil–Sen line with Sen's rank interval for its slope. Pure math, no I/O.
+
+- slope: the median of the pairwise slopes ``(y_j − y_i) / (x_j − x_i)``;
+- intercept: the median of ``y − slope · x`` (Conover's estimator);
+- 90 % interval of the slope (Sen 1968, Gilbert 1987): with ``N`` pairwise slopes sorted and
+  ``C = z · sqrt(n(n−1)(2n+5)/18)`` (z = 1.645), the slopes of rank ``(N − C)/2`` and ``(N + C)/2 + 1``.
+- forecast at x: the line's value; its interval pivots the lower and upper slopes about the median
+  point of the data.
+- p_success: the probability the deadline value meets the target, taking the forecast as normal with
+  the interval as its central 90 %.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import median
+
+Z90 = 1.6448536269514722
+MIN_POINTS = 4
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A Theil–Sen line ``y = intercept + slope · x`` with the 90 % interval of its slope."""
+
+    slope: float
+    intercept: float
+    slope_low: float
+    slope_high: float
+    center_x: float
+    center_y: float
+    points: int
+
+    def at(self, x: float) -> float:
+        """The line's value at `x`."""
+        return self.intercept + self.slope * x
+
+    def interval_at(self, x: float) -> tuple[float, float]:
+        """The forecast interval at `x`, from the slope interval about the median point."""
+        dx = x - self.center_x
+        ends = (self.center_y + self.slope_low * dx, self.center_y + self.slope_high * dx)
+        return min(ends), max(ends)
+
+
+def theil_sen(xs: list[float], ys: list[float]) -> Trend | None:
+    """The Theil–Sen trend of the points, or None with fewer than `MIN_POINTS` distinct x."""
+    n = len(xs)
+    if n < MIN_POINTS or len(set(xs)) < MIN_POINTS:
+        return None
+    slopes = sorted((ys[j] - ys[i]) / (xs[j] - xs[i])
+                    for i in range(n) for j in range(i + 1, n) if xs[j] != xs[i])
+    slope = median(slopes)
+    intercept = median(y - slope * x for x, y in zip(xs, ys, strict=True))
+    count = len(slopes)
+    c = Z90 * math.sqrt(n * (n - 1) * (2 * n + 5) / 18)
+    low_rank = max(int(math.floor((count - c) / 2)), 1)
+    high_rank = min(int(math.ceil((count + c) / 2)) + 1, count)
+    return Trend(slope, intercept, slopes[low_rank - 1], slopes[high_rank - 1],
+                 median(xs), median(ys), n)
+
+
+def p_success(forecast: float, low: float, high: float, target: float, comparison: str) -> float:
+    """The probability that a value forecast as `forecast` in ``[low, high]`` meets the target."""
+    sigma = (high - low) / (2 * Z90)
+    if sigma <= 0:
+        meets = forecast >= target if comparison == ">=" else forecast <= target
+        return 1.0 if meets else 0.0
+    z = (forecast - target) / sigma
+    above = 0.5 * (1 + math.erf(z / math.sqrt(2)))
+    return above if comparison == ">=" else 1 - above
+
+
+__all__ = ["MIN_POINTS", "Trend", "p_success", "theil_sen"]

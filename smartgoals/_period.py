@@ -1,0 +1,205 @@
+"""The period table: the compact, mergeable summary of metric events that evaluation reads.
+
+Aggregation reduces raw events to one `Stats` per metric × label combination × local day (one day
+column per time zone in use). `Stats` merge associatively and commutatively (float sums up to
+rounding), so tables from several files, engines or partitions combine into the same result.
+
+Quantiles come from log-linear histogram buckets: within each decade ``[10^d, 10^(d+1))`` a value
+falls in one of 900 equal buckets of width ``10^(d-2)``, so a bucket's midpoint is within 0.5 % of
+every value in it. Buckets are assigned with exact comparisons against decade edges and one IEEE
+multiplication or division by an exactly given constant, which every engine computes alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+Condition = tuple[str, float]  # (comparison, limit): "<=", "<" or ">=" against the event's value
+
+MIN_DECADE = -3
+MAX_DECADE = 8
+ZERO_BUCKET = -(10**6)
+UNDERFLOW_BUCKET = -(10**5)
+OVERFLOW_BUCKET = 10**6
+QUANTILE_RELATIVE_ERROR = 0.005
+
+
+def bucket_of(value: float) -> int:
+    """The histogram bucket of a value (the reference the engines' expressions must match)."""
+    if value <= 0:
+        return ZERO_BUCKET
+    if value < 10.0**MIN_DECADE:
+        return UNDERFLOW_BUCKET
+    for decade in range(MIN_DECADE, MAX_DECADE + 1):
+        if value < 10.0 ** (decade + 1):
+            return decade * 1000 + math.floor(scaled(value, decade))
+    return OVERFLOW_BUCKET
+
+
+def scaled(value: float, decade: int) -> float:
+    """``value / 10^(decade-2)``, computed with an exactly representable constant."""
+    return value / 10.0 ** (decade - 2) if decade >= 2 else value * 10.0 ** (2 - decade)
+
+
+def bucket_midpoint(bucket: int) -> float:
+    """A representative value of a bucket: the midpoint of its range."""
+    if bucket == ZERO_BUCKET:
+        return 0.0
+    if bucket == UNDERFLOW_BUCKET:
+        return 10.0**MIN_DECADE / 2
+    if bucket == OVERFLOW_BUCKET:
+        return 10.0 ** (MAX_DECADE + 1)
+    decade, step = divmod(bucket, 1000)
+    return (step + 0.5) * 10.0 ** (decade - 2)
+
+
+@dataclass
+class Stats:
+    """Counts and sums of the events of one cell or window; merge with `add`.
+
+    Attributes:
+        rows: events, answered or not (weighted by `count`).
+        n: answered events (a value present).
+        sum: sum of value × count over answered events.
+        sum_sq: sum of value² × count.
+        min: smallest value (inf when none).
+        max: largest value (-inf when none).
+        good: per condition, the answered events meeting it.
+        hist: per histogram bucket, the answered events in it.
+        open: per creation instant (epoch µs), the open (unanswered) events.
+        last: the latest reading as ``(epoch µs, value)``, for point-in-time metrics.
+    """
+
+    rows: float = 0.0
+    n: float = 0.0
+    sum: float = 0.0
+    sum_sq: float = 0.0
+    min: float = math.inf
+    max: float = -math.inf
+    good: dict[Condition, float] = field(default_factory=dict)
+    hist: dict[int, float] = field(default_factory=dict)
+    open: dict[int, float] = field(default_factory=dict)
+    last: tuple[int, float] | None = None
+
+    def add(self, other: Stats) -> Stats:
+        """Merge `other` into this one (in place) and return self."""
+        self.rows += other.rows
+        self.n += other.n
+        self.sum += other.sum
+        self.sum_sq += other.sum_sq
+        self.min = min(self.min, other.min)
+        self.max = max(self.max, other.max)
+        for mapping, more in ((self.good, other.good), (self.hist, other.hist),
+                              (self.open, other.open)):
+            for key, count in more.items():
+                mapping[key] = mapping.get(key, 0.0) + count  # type: ignore[index]
+        if other.last is not None and (self.last is None or other.last > self.last):
+            self.last = other.last
+        return self
+
+    def copy(self) -> Stats:
+        """An independent copy."""
+        return Stats().add(self)
+
+    def quantile(self, q: float) -> float | None:
+        """The nearest-rank `q` quantile of answered values, within `QUANTILE_RELATIVE_ERROR`."""
+        total = sum(self.hist.values())
+        if total <= 0:
+            return None
+        rank = max(q * total, 1e-12)
+        seen = 0.0
+        for bucket in sorted(self.hist):
+            seen += self.hist[bucket]
+            if seen >= rank - 1e-9:
+                return min(max(bucket_midpoint(bucket), self.min), self.max)
+        return self.max  # pragma: no cover - the loop always reaches the total
+
+
+def merged(parts: Iterable[Stats]) -> Stats:
+    """The merge of several `Stats` (a new object)."""
+    result = Stats()
+    for part in parts:
+        result.add(part)
+    return result
+
+
+Labels = tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True)
+class CellKey:
+    """Which events a cell holds: one series, one label combination, one local day per time zone."""
+
+    series: str
+    labels: Labels
+    days: tuple[int, ...]
+
+
+@dataclass
+class PeriodTable:
+    """Per series × labels × local day, the `Stats` of the events; plus rejected-row counts.
+
+    Attributes:
+        timezones: the time zones whose local days key the cells, in column order.
+        conditions: per series, the conditions whose good counts were aggregated.
+        cells: the statistics per cell.
+        rejected: per (source, reason), the rows that could not be used.
+        naive_timestamps: rows whose timestamps carried no offset (read in the data time zone).
+    """
+
+    timezones: tuple[str, ...]
+    conditions: dict[str, tuple[Condition, ...]] = field(default_factory=dict)
+    cells: dict[CellKey, Stats] = field(default_factory=dict)
+    rejected: dict[tuple[str, str], int] = field(default_factory=dict)
+    naive_timestamps: int = 0
+
+    def add_cell(self, key: CellKey, stats: Stats) -> None:
+        """Merge `stats` into the cell `key`."""
+        current = self.cells.get(key)
+        if current is None:
+            self.cells[key] = stats
+        else:
+            current.add(stats)
+
+    def merge(self, other: PeriodTable) -> PeriodTable:
+        """A new table holding the events of both (same time zones required)."""
+        if other.timezones != self.timezones:
+            raise ValueError("period tables with different time zones cannot be merged")
+        result = PeriodTable(self.timezones, {**self.conditions, **other.conditions})
+        for table in (self, other):
+            for key, stats in table.cells.items():
+                result.add_cell(key, stats.copy())
+            for reason, count in table.rejected.items():
+                result.rejected[reason] = result.rejected.get(reason, 0) + count
+            result.naive_timestamps += table.naive_timestamps
+        return result
+
+    def daily(self, series: str, where: dict[str, str | list[str]], tz: str) -> dict[int, Stats]:
+        """The merged `Stats` per local day in `tz` of one series under a label filter."""
+        column = self.timezones.index(tz)
+        wanted = {k: {v} if isinstance(v, str) else set(v) for k, v in where.items()}
+        days: dict[int, Stats] = {}
+        for key, stats in self.cells.items():
+            if key.series != series:
+                continue
+            labels = dict(key.labels)
+            if all(labels.get(k) in allowed for k, allowed in wanted.items()):
+                day = key.days[column]
+                days.setdefault(day, Stats()).add(stats)
+        return days
+
+
+__all__ = [
+    "QUANTILE_RELATIVE_ERROR",
+    "CellKey",
+    "Condition",
+    "Labels",
+    "PeriodTable",
+    "Stats",
+    "bucket_midpoint",
+    "bucket_of",
+    "merged",
+    "scaled",
+]

@@ -1,0 +1,74 @@
+"""``--format table``: a coloured terminal table, one row per goal, with a sparkline of its history."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from smartgoals._evaluate import format_value, shown_share
+from smartgoals._metrics import BUILTIN_METRICS, MetricSpec, Unit
+from smartgoals._render import RenderOptions, sparkline
+from smartgoals._results import GoalResult, Report, Status
+
+STYLES = {
+    Status.ACHIEVED: "bold green", Status.ON_TRACK: "green", Status.AT_RISK: "yellow",
+    Status.BREACHED: "bold red", Status.MISSED: "red", Status.NO_DATA: "magenta",
+    Status.NOT_STARTED: "dim",
+}
+
+
+def _spec(goal: GoalResult) -> MetricSpec:
+    spec = BUILTIN_METRICS.get(goal.metric)
+    if spec is not None:
+        return spec
+    return MetricSpec(goal.metric, goal.metric, Unit(goal.unit), "higher",
+                      BUILTIN_METRICS["csat"].aggregation)
+
+
+def show(goal: GoalResult, value: float | None) -> str:
+    """A goal's value or target for people, in its unit (a share for thresholds)."""
+    if value is None:
+        return "–"
+    return shown_share(value) if goal.threshold is not None else format_value(value, _spec(goal))
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    """The report as a rich table (ANSI colours only when `options.color`)."""
+    table = Table(title=f"smartgoals · as of {report.as_of.date()}", title_justify="left",
+                  pad_edge=False)
+    table.add_column("status", no_wrap=True, min_width=13)
+    table.add_column("goal", overflow="fold")
+    table.add_column("owner", max_width=14, overflow="ellipsis", no_wrap=True)
+    for name in ("value", "target", "progress", "expected"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("deadline", no_wrap=True, min_width=10)
+    table.add_column("forecast", justify="right", no_wrap=True)
+    table.add_column("weekly", no_wrap=True, min_width=12)
+    for goal in report.goals:
+        failing = goal.status in options.fail_on
+        status = Text(("✗ " if failing else "  ") + goal.status.value, style=STYLES[goal.status])
+        table.add_row(status, Text(goal.id, style="bold"),
+                      goal.owner.split("@")[0], show(goal, goal.value),
+                      f"{goal.comparison} {show(goal, goal.target)}",
+                      _percent(goal.progress), _percent(goal.expected_progress),
+                      goal.deadline.isoformat(), show(goal, goal.forecast),
+                      sparkline([p.value for p in goal.weekly[-12:]]))
+
+    summary = "  ".join(f"{name}: {count}" for name, count in report.summary.items() if count)
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=options.width, force_terminal=options.color,
+                      color_system="standard" if options.color else None, highlight=False)
+    console.print(table)
+    console.print(summary)
+    for quality in report.data_quality:
+        if quality.rejected:
+            reasons = ", ".join(f"{n:,} {r}" for r, n in sorted(quality.rejected.items()))
+            console.print(f"[yellow]{quality.source}: rejected {reasons}[/yellow]")
+    return buffer.getvalue()

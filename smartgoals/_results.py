@@ -1,0 +1,250 @@
+"""Results: `GoalResult` per goal and the `Report` over them. The JSON contract lives here.
+
+Results are values; failing is a decision: `Report.failing(policy)` says which goals fail a
+``--fail-on`` policy, and the CLI maps that to an exit code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    """A goal's status (design §5), in the order of the roll-up's "worst first"."""
+
+    MISSED = "missed"
+    BREACHED = "breached"
+    AT_RISK = "at_risk"
+    NO_DATA = "no_data"
+    ON_TRACK = "on_track"
+    ACHIEVED = "achieved"
+    NOT_STARTED = "not_started"
+
+    @property
+    def severity(self) -> int:
+        """0 for the worst status (missed) up to 6 for not_started."""
+        return list(Status).index(self)
+
+
+DEFAULT_FAIL_ON = frozenset({Status.BREACHED, Status.MISSED, Status.NO_DATA})
+FAILABLE = frozenset({Status.BREACHED, Status.MISSED, Status.NO_DATA, Status.AT_RISK})
+
+
+def parse_policy(text: str | Iterable[str]) -> frozenset[Status]:
+    """Parse a ``--fail-on`` list such as ``"breached,missed,no_data"``.
+
+    Raises:
+        ValueError: a name that is not breached, missed, no_data or at_risk.
+    """
+    names = [n.strip() for n in (text.split(",") if isinstance(text, str) else text) if n.strip()]
+    statuses = set()
+    for name in names:
+        try:
+            status = Status(name.replace("-", "_"))
+        except ValueError:
+            status = None
+        if status not in FAILABLE:
+            allowed = ", ".join(sorted(s.value for s in FAILABLE))
+            raise ValueError(f"--fail-on: unknown status {name!r}; expected some of {allowed}")
+        statuses.add(status)
+    return frozenset(s for s in statuses if s is not None)
+
+
+@dataclass(frozen=True)
+class ErrorBudget:
+    """The error budget of a threshold goal over its judged window (not clipped)."""
+
+    allowed: float
+    bad: int
+    consumed: float | None
+    remaining: float | None
+    burn_rates: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class Point:
+    """One period of a goal's history: its first day, its value and its events."""
+
+    start: date
+    value: float | None
+    events: int
+
+
+@dataclass(frozen=True)
+class GoalResult:
+    """The evaluation of one goal at `as_of`. See `to_dict` for the JSON form."""
+
+    id: str
+    title: str | None
+    owner: str
+    team: str | None
+    metric: str
+    unit: str
+    kind: str
+    status: Status
+    value: float | None
+    target: float
+    comparison: str
+    met: bool | None
+    events: int
+    window_start: datetime
+    window_end: datetime
+    window: str
+    baseline: float | None
+    progress: float | None
+    expected_progress: float | None
+    forecast: float | None
+    forecast_interval: tuple[float, float] | None
+    p_success: float | None
+    deadline: date
+    start: date | None
+    reasons: tuple[str, ...]
+    file: str | None
+    line: int | None
+    parent: str | None = None
+    tags: tuple[str, ...] = ()
+    statistic: str | None = None
+    threshold: dict[str, Any] | None = None
+    good: int | None = None
+    pending: int | None = None
+    open_events: int | None = None
+    error_budget: ErrorBudget | None = None
+    trend: dict[str, float] | None = None
+    weekly: tuple[Point, ...] = ()
+    daily: tuple[Point, ...] = ()
+    milestones: tuple[tuple[date, float], ...] = ()
+    children: tuple[str, ...] = ()
+    share_on_track: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The goal's JSON object (design §6): numbers in the metric's unit, nulls when unknown."""
+        data: dict[str, Any] = {
+            "id": self.id, "title": self.title, "owner": self.owner, "team": self.team,
+            "metric": self.metric, "unit": self.unit, "kind": self.kind,
+            "status": self.status.value, "value": self.value, "target": self.target,
+            "comparison": self.comparison, "met": self.met, "events": self.events,
+            "window": {"kind": self.window, "start": self.window_start.isoformat(),
+                       "end": self.window_end.isoformat()},
+            "baseline": self.baseline, "progress": self.progress,
+            "expected_progress": self.expected_progress, "forecast": self.forecast,
+            "forecast_interval": list(self.forecast_interval) if self.forecast_interval else None,
+            "p_success": self.p_success, "start": _iso(self.start),
+            "deadline": self.deadline.isoformat(), "reasons": list(self.reasons),
+            "file": self.file, "line": self.line, "parent": self.parent, "tags": list(self.tags),
+            "trend": self.trend,
+            "milestones": [{"by": d.isoformat(), "target": v} for d, v in self.milestones],
+            "history": {"weekly": [_point(p) for p in self.weekly],
+                        "daily": [_point(p) for p in self.daily]},
+        }
+        if self.statistic is not None:
+            data["statistic"] = self.statistic
+        if self.open_events is not None:
+            data["open_events"] = self.open_events
+        if self.threshold is not None:
+            data["threshold"] = self.threshold
+            data["good"] = self.good
+            data["pending"] = self.pending
+            data["error_budget"] = None if self.error_budget is None else {
+                "allowed": self.error_budget.allowed, "bad": self.error_budget.bad,
+                "consumed": self.error_budget.consumed, "remaining": self.error_budget.remaining,
+                "burn_rates": self.error_budget.burn_rates}
+        if self.children:
+            data["children"] = list(self.children)
+            data["share_on_track"] = self.share_on_track
+        return _finite(data)
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _point(point: Point) -> dict[str, Any]:
+    return {"start": point.start.isoformat(), "value": point.value, "events": point.events}
+
+
+def _finite(value: Any) -> Any:
+    """Replace NaN and infinities by None, recursively (the JSON never holds them)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class SourceQuality:
+    """What happened to the rows of one data source."""
+
+    source: str
+    rejected: dict[str, int]
+    naive_timestamps: int = 0
+
+    @property
+    def rejected_total(self) -> int:
+        """All rejected rows of the source."""
+        return sum(self.rejected.values())
+
+
+@dataclass(frozen=True)
+class Report:
+    """The results of one evaluation: every selected goal, and the quality of the data read."""
+
+    as_of: datetime
+    goals: tuple[GoalResult, ...]
+    data_quality: tuple[SourceQuality, ...] = ()
+    data_timezone: str | None = None
+    notices: tuple[str, ...] = field(default=())
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """The number of goals per status (every status listed, zeros included)."""
+        counts = {status.value: 0 for status in Status}
+        for goal in self.goals:
+            counts[goal.status.value] += 1
+        return counts
+
+    def failing(self, policy: Iterable[Status] = DEFAULT_FAIL_ON) -> list[GoalResult]:
+        """The goals whose status is in `policy` (not_started never fails)."""
+        wanted = set(policy) - {Status.NOT_STARTED}
+        return [goal for goal in self.goals if goal.status in wanted]
+
+    def get(self, goal_id: str) -> GoalResult:
+        """The result of goal `goal_id`; raise KeyError when there is none."""
+        for goal in self.goals:
+            if goal.id == goal_id:
+                return goal
+        raise KeyError(goal_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as the JSON object of design §6 (a public contract)."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "summary": self.summary,
+            "data_quality": {
+                "rows_rejected": sum(s.rejected_total for s in self.data_quality),
+                "data_timezone": self.data_timezone,
+                "sources": [{"source": s.source, "rows_rejected": s.rejected_total,
+                             "rejected": dict(sorted(s.rejected.items())),
+                             "naive_timestamps": s.naive_timestamps} for s in self.data_quality],
+            },
+            "goals": [goal.to_dict() for goal in self.goals],
+        }
+
+
+__all__ = [
+    "DEFAULT_FAIL_ON",
+    "ErrorBudget",
+    "GoalResult",
+    "Point",
+    "Report",
+    "SourceQuality",
+    "Status",
+    "parse_policy",
+]
