@@ -113,7 +113,10 @@ def _reason(plan: Plan) -> nw.Expr:
         (~nw.col("_reject").is_null(), nw.col("_reject")),
         (nw.col("_us").is_null(), nw.lit(REASON_TIMESTAMP)),
         (~_isin("metric", sorted(plan.known)), nw.lit(REASON_METRIC)),
-        ((value.is_nan() | (value.abs() == math.inf)).fill_null(value=False), nw.lit(REASON_NOT_FINITE)),
+        # NOTE: pandas writes a missing value as NaN (is_null is true for it), so only a NaN that
+        # is not null is rejected; engines with real nulls keep the two apart.
+        (~value.is_null() & (value.is_nan() | (value.abs() == math.inf)).fill_null(value=False),
+         nw.lit(REASON_NOT_FINITE)),
         (_isin("metric", duration) & (value < 0).fill_null(value=False), nw.lit(REASON_NEGATIVE)),
         (_out_of_range(plan), nw.lit(REASON_RANGE)),
         (weight.is_null() | (weight < 0).fill_null(value=False), nw.lit(REASON_COUNT)),
@@ -178,7 +181,8 @@ def aggregate(frame: Any, plan: Plan, source: str) -> PeriodTable:
     lf = lf.filter(~ok | (in_use & in_span))
     keep_event = ok & ((_isin("metric", open_series) & value.is_null()) | _isin("metric", last_series))
     columns: dict[str, nw.Expr] = {
-        "_event": nw.when(keep_event).then(nw.col("_us")).otherwise(nw.lit(None, dtype=nw.Int64())),
+        "_event": nw.when(keep_event).then(nw.col("_us").cast(nw.Float64()))
+        .otherwise(nw.lit(None, dtype=nw.Float64())),  # NOTE: µs < 2**53 until 2255: exact
         "_bucket": nw.when(answered & _isin("metric", hist_series)).then(_bucket())
         .otherwise(nw.lit(None, dtype=nw.Float64())),
         "_n": nw.when(answered).then(nw.col("_w")).otherwise(nw.lit(0.0)),

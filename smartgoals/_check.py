@@ -7,6 +7,7 @@ merges the period tables and evaluates them.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime
 from os import PathLike
@@ -22,7 +23,7 @@ from smartgoals._metrics import Aggregation, MetricSpec
 from smartgoals._model import GoalSet
 from smartgoals._period import Condition, PeriodTable
 from smartgoals._results import Report, SourceQuality
-from smartgoals._sources import first_row_with, normalize_frame, read_file
+from smartgoals._sources import first_row_with, normalize_frame, read_file, read_rows
 
 LOOKBACK_DAYS = 400
 
@@ -47,7 +48,7 @@ def evaluate(goals: GoalSet | str | PathLike[str] | Sequence[str | PathLike[str]
     Args:
         goals: a loaded `GoalSet`, or goal file/folder paths to load.
         data: a file path (CSV, Parquet, JSON Lines), a pandas, Polars, PyArrow or DuckDB frame,
-            or a list of them. The data is a long table: ``timestamp``, ``metric``, ``value``,
+            plain rows (a list of dicts), or a list of such sources. The data is a long table: ``timestamp``, ``metric``, ``value``,
             optional ``count`` and label columns.
         as_of: the date (end of that day in each goal's time zone) or timestamp to judge at.
         data_timezone: the time zone of timestamps without an offset; by default the goals' time
@@ -62,7 +63,7 @@ def evaluate(goals: GoalSet | str | PathLike[str] | Sequence[str | PathLike[str]
     """
     goal_set = goals if isinstance(goals, GoalSet) else load(goals)  # type: ignore[arg-type]
     moment = parse_as_of(as_of)
-    items = data if isinstance(data, list | tuple) else [data]
+    items = data if isinstance(data, list | tuple) and not _are_rows(data) else [data]
     tz = data_timezone or _shared_timezone(goal_set)
     plan = build_plan(goal_set, moment, tz or "UTC")
     table = PeriodTable(tuple(o.tz for o in plan.offsets))
@@ -79,6 +80,10 @@ def evaluate(goals: GoalSet | str | PathLike[str] | Sequence[str | PathLike[str]
     return Report(when, tuple(results), tuple(quality), tz, notices)
 
 
+def _are_rows(data: Any) -> bool:
+    return isinstance(data, list | tuple) and bool(data) and isinstance(data[0], dict)
+
+
 def _shared_timezone(goals: GoalSet) -> str | None:
     zones = {goal.timezone for goal in goals}
     return zones.pop() if len(zones) == 1 else None
@@ -92,6 +97,14 @@ def _aggregate_one(item: Any, index: int, plan: Plan, tz: str | None) -> tuple[s
         table = aggregate(relation, plan, str(path))
         _check_naive(table, str(path), tz, lambda: _first_mixed_row(relation, con))
         return str(path), table
+    if _are_rows(item):
+        name = f"<rows {index + 1}>"
+        with tempfile.TemporaryDirectory(prefix="smartgoals-") as folder:
+            relation, con = read_rows(list(item), name, plan.labels, data_tz, Path(folder))
+            table = aggregate(relation, plan, name)
+            _check_naive(table, name, tz, lambda: _first_mixed_row(relation, con))
+            con.close()
+        return name, table
     name = f"<data {index + 1}: {type(item).__module__.split('.')[0]} {type(item).__name__}>"
     frame = normalize_frame(item, name, plan.labels, _data_offsets(plan, data_tz))
     table = aggregate(frame, plan, name)

@@ -62,6 +62,16 @@ def as_of_end_day(as_of: AsOf, tz: str) -> int:
     return day_number(as_of) + 1
 
 
+def _local_days(as_of: AsOf, tz: str) -> float:
+    """`as_of` as fractional local epoch days in `tz` (a date means the end of that day)."""
+    if not isinstance(as_of, datetime):
+        return float(day_number(as_of) + 1)
+    moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=ZoneInfo(tz))
+    local = moment.astimezone(ZoneInfo(tz))
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    return day_number(local.date()) + (local.replace(tzinfo=None) - midnight) / timedelta(days=1)
+
+
 @dataclasses.dataclass
 class _Measured:
     value: float | None
@@ -160,10 +170,16 @@ class _Evaluation:
         self.start = day_number(goal.start) if goal.start else None
         self.deadline_end = day_number(goal.deadline) + 1
         self.now_us = as_of_us(as_of, self.tz)
+        self.now_day = _local_days(as_of, self.tz)
         self.final = self.now_us >= local_midnight_us(self.deadline_end, self.tz)
         self.end = self.deadline_end if self.final else min(as_of_end_day(as_of, self.tz),
                                                             self.deadline_end)
         self.end_us = min(self.now_us, local_midnight_us(self.end, self.tz))
+
+    def not_started(self) -> bool:
+        """Whether as_of falls before the start day (the end of the day before is still before)."""
+        return self.start is not None and self.now_day <= self.start and \
+            (self.now_day < self.start or not isinstance(self.as_of, datetime))
 
     def measure(self, first: int, end: int) -> _Measured:
         end_us = min(self.end_us, local_midnight_us(end, self.tz))
@@ -226,8 +242,7 @@ class _Evaluation:
         if self.start is None:
             return None
         span = self.deadline_end - self.start
-        now = (self.now_us - local_midnight_us(self.start, self.tz)) / 86_400_000_000
-        now = min(max(now, 0.0), float(span))
+        now = min(max(self.now_day - self.start, 0.0), float(span))
         points = [(0.0, 0.0)]
         target = self.goal.target_value
         if baseline is not None and target != baseline:
@@ -306,7 +321,7 @@ class _Evaluation:
                expected: float | None, forecast: float | None, trend: Trend | None,
                budget: ErrorBudget | None) -> tuple[Status, str | None]:
         goal = self.goal
-        if self.start is not None and self.now_us < local_midnight_us(self.start, self.tz):
+        if self.not_started():
             return Status.NOT_STARTED, None
         if current.events < self.min_events or current.value is None:
             return Status.NO_DATA, None
@@ -354,7 +369,7 @@ class _Evaluation:
         goal, spec = self.goal, self.spec
         days = end - first
         span = f"over {days} day{'s' if days != 1 else ''} to {day_date(end - 1).isoformat()}"
-        if self.start is not None and self.now_us < local_midnight_us(self.start, self.tz):
+        if self.not_started():
             return [f"starts on {goal.start}"]
         if current.value is None or current.events < self.min_events:
             return [f"{current.events:,} events {span}; at least {self.min_events} needed to judge"]

@@ -3,7 +3,8 @@
 - slope: the median of the pairwise slopes ``(y_j − y_i) / (x_j − x_i)``;
 - intercept: the median of ``y − slope · x`` (Conover's estimator);
 - 90 % interval of the slope (Sen 1968, Gilbert 1987): with ``N`` pairwise slopes sorted and
-  ``C = z · sqrt(n(n−1)(2n+5)/18)`` (z = 1.645), the slopes of rank ``(N − C)/2`` and ``(N + C)/2 + 1``.
+  ``C = z · sqrt(n(n−1)(2n+5)/18)`` (z = 1.645, less Sen's correction for ties), the slopes of 0-based rank ``round((N − C)/2) − 1``
+  and ``round((N + C)/2)`` (the ranks SciPy's ``theilslopes`` uses).
 - forecast at x: the line's value; its interval pivots the lower and upper slopes about the median
   point of the data.
 - p_success: the probability the deadline value meets the target, taking the forecast as normal with
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from statistics import median
 
@@ -53,11 +55,18 @@ def theil_sen(xs: list[float], ys: list[float]) -> Trend | None:
     slope = median(slopes)
     intercept = median(y - slope * x for x, y in zip(xs, ys, strict=True))
     count = len(slopes)
-    c = Z90 * math.sqrt(n * (n - 1) * (2 * n + 5) / 18)
-    low_rank = max(int(math.floor((count - c) / 2)), 1)
-    high_rank = min(int(math.ceil((count + c) / 2)) + 1, count)
-    return Trend(slope, intercept, slopes[low_rank - 1], slopes[high_rank - 1],
-                 median(xs), median(ys), n)
+    c = Z90 * math.sqrt(_variance(n, xs, ys))
+    low = max(round((count - c) / 2) - 1, 0)
+    high = min(round((count + c) / 2), count - 1)
+    return Trend(slope, intercept, slopes[low], slopes[high], median(xs), median(ys), n)
+
+
+def _variance(n: int, xs: list[float], ys: list[float]) -> float:
+    """Sen's (1968, eq. 2.6) variance of the pairwise-slope count, corrected for tied values."""
+    def ties(values: list[float]) -> float:
+        return sum(k * (k - 1) * (2 * k + 5) for k in Counter(values).values() if k > 1)
+
+    return (n * (n - 1) * (2 * n + 5) - ties(xs) - ties(ys)) / 18
 
 
 def p_success(forecast: float, low: float, high: float, target: float, comparison: str) -> float:

@@ -267,7 +267,10 @@ class Goal(BaseModel):
     def _known_metric(cls, value: str, info: ValidationInfo) -> str:
         catalog: dict[str, MetricSpec] = (info.context or {}).get("metrics", BUILTIN_METRICS)
         if value not in catalog:
-            raise ValueError(f"unknown metric {value!r}{did_you_mean(value, catalog)}")
+            hint = did_you_mean(value, catalog) or (
+                "; expected a built-in metric (first_response_time, csat, nps, ... see "
+                "docs/metrics.md) or one declared under 'metrics:'")
+            raise ValueError(f"unknown metric {value!r}{hint}")
         return value
 
     @field_validator("threshold", mode="before")
@@ -311,8 +314,8 @@ class Goal(BaseModel):
             try:
                 rrulestr(value, dtstart=datetime(2000, 1, 1))
             except (ValueError, TypeError) as exc:
-                raise ValueError(f"expected an RFC 5545 RRULE such as 'FREQ=WEEKLY;BYDAY=MO': "
-                                 f"{exc}") from exc
+                raise ValueError(f"expected an RFC 5545 RRULE such as 'FREQ=WEEKLY;BYDAY=MO', "
+                                 f"got {value!r}") from exc
         return value
 
     @field_validator("deadline")

@@ -12,8 +12,8 @@ timestamp without an offset is read in the data time zone; one that cannot be re
 
 from __future__ import annotations
 
+import csv
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,6 @@ REQUIRED = ("timestamp", "metric", "value")
 REASON_BAD_TIMESTAMP = "timestamp missing or unreadable"
 REASON_BAD_VALUE = "value is not a number"
 _OFFSET_PATTERN = r"([zZ]|[+-][0-9][0-9](:?[0-9][0-9])?)$"
-
-
-@dataclass(frozen=True)
-class Source:
-    """One input of metric data: a file path or a caller's frame, with the name used in reports."""
-
-    name: str
-    data: Any
 
 
 def check_columns(name: str, columns: list[str], labels: tuple[str, ...]) -> None:
@@ -63,6 +55,30 @@ def read_file(path: Path, labels: tuple[str, ...], data_timezone: str) -> tuple[
     check_columns(str(path), list(types), labels)
     sql = _normalize_sql(scan, types, labels)
     return con.sql(sql), con
+
+
+def read_rows(rows: list[dict[str, Any]], name: str, labels: tuple[str, ...],
+              data_timezone: str, folder: Path) -> tuple[Any, Any]:
+    """Plain Python rows (dicts) as a normalized DuckDB relation, read exactly like a CSV file.
+
+    The rows are written to a CSV file in `folder` (which the caller removes afterwards).
+    """
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    check_columns(name, columns, labels)
+    path = folder / "rows.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows([_as_text(row.get(c)) for c in columns] for row in rows)
+    return read_file(path, labels, data_timezone)
+
+
+def _as_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
 
 
 def _scan(con: Any, path: Path) -> str:
@@ -138,7 +154,7 @@ def normalize_frame(native: Any, name: str, labels: tuple[str, ...], data_offset
     us = (nw.col("timestamp") - nw.lit(epoch)).dt.total_microseconds()
     if naive:
         us = _local_to_utc(us, data_offsets)
-    weight = nw.col("count").cast(nw.Float64()) if "count" in schema else nw.lit(1.0)
+    weight = nw.col("count").cast(nw.Float64()).fill_null(1.0) if "count" in schema else nw.lit(1.0)
     return lf.select(
         us.alias("_us"), nw.col("metric").cast(nw.String()),
         nw.col("value").cast(nw.Float64()), weight.alias("_w"),
@@ -161,4 +177,11 @@ def is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-__all__ = ["REQUIRED", "Source", "check_columns", "first_row_with", "normalize_frame", "read_file"]
+__all__ = [
+    "REQUIRED",
+    "check_columns",
+    "first_row_with",
+    "normalize_frame",
+    "read_file",
+    "read_rows",
+]

@@ -23,6 +23,8 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
 
 Path_ = tuple[str | int, ...]
+_CORE_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
+    "str", "int", "float", "bool", "null", "timestamp", "map", "seq"))
 
 
 @dataclass
@@ -62,6 +64,10 @@ class _Converter:
 
     def convert(self, node: yaml.Node, path: Path_) -> Any:
         self.doc.spans[path] = self.span_of(node)
+        if node.tag not in _CORE_TAGS:
+            self.problems.append(Problem(self.span_of(node), f"unsupported YAML tag {node.tag!r}; "
+                                         "goal files hold plain values, lists and mappings"))
+            return None
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
         if isinstance(node, yaml.SequenceNode):

@@ -37,7 +37,8 @@ Check = Callable[[Goal, LintContext], str | None]
 
 @dataclass(frozen=True)
 class Rule:
-    """A lint rule: ``code`` (such as ``T502``), dotted ``name``, severity, the field it points at."""
+    """A lint rule: ``code`` (such as ``T502``), dotted ``name``, severity, and the field it points
+    at (``"target|threshold"``: the first of them the goal writes)."""
 
     code: str
     name: str
@@ -92,9 +93,17 @@ def lint(goals: GoalSet, *, as_of: date) -> list[Finding]:
         for each in RULES:
             message = each.check(goal, context)
             if message is not None:
-                span = goal.field_span(each.field) or SourceSpan("<goal>", 1, 1)
+                span = _span(goal, each.field)
                 findings.append(Finding(span, each.code, each.name, each.severity, message, goal.id))
     return sorted(findings)
+
+
+def _span(goal: Goal, fields: str) -> SourceSpan:
+    """The position of the first of ``a|b|c`` the goal writes, else of the goal itself."""
+    for name in fields.split("|"):
+        if goal.written(name) is not None:
+            return goal.field_span(name) or SourceSpan("<goal>", 1, 1)
+    return goal.span or SourceSpan("<goal>", 1, 1)
 
 
 def all_rules() -> list[Rule]:

@@ -7,6 +7,7 @@ a 30 % relative change for durations, counts, amounts and other numbers.
 
 from __future__ import annotations
 
+from smartgoals._evaluate import format_value
 from smartgoals._lint import LintContext, rule
 from smartgoals._metrics import MetricSpec, Unit
 from smartgoals._model import Goal, GoalKind
@@ -37,12 +38,13 @@ def too_steep(goal: Goal, context: LintContext) -> str | None:
     needed = abs(goal.target.value - goal.baseline)
     limit = plausible_change(spec, goal.baseline, days)
     if needed > limit:
-        return (f"moving {spec.name} by {needed:g} in {days} days is steep (plausible: about "
-                f"{limit:.3g}); extend the deadline or add milestones with an honest path")
+        return (f"moving {spec.name} by {format_value(needed, spec)} in {days} days is steep "
+                f"(plausible: about {format_value(limit, spec)}); extend the deadline or lower the "
+                "target")
     return None
 
 
-@rule("A302", "achievable.perfect_target", "warning", "target")
+@rule("A302", "achievable.perfect_target", "warning", "target|threshold")
 def perfect_target(goal: Goal, context: LintContext) -> str | None:
     """The target is the metric's best possible value: one bad event breaks it.
 

@@ -33,7 +33,7 @@ def deadline_passed(goal: Goal, context: LintContext) -> str | None:
     return None
 
 
-@rule("T503", "time_bound.span_shorter_than_window", "error", "window")
+@rule("T503", "time_bound.span_shorter_than_window", "error", "window|start")
 def span_shorter_than_window(goal: Goal, context: LintContext) -> str | None:
     """The span from start to deadline is shorter than one window, so no window fits in it.
 

@@ -1,0 +1,189 @@
+"""Every formula against an independent pandas computation, and every status rule on hand-made data."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+
+import smartgoals
+from smartgoals import Status
+from smartgoals._period import QUANTILE_RELATIVE_ERROR
+from tests.conftest import AS_OF
+
+BERLIN = ZoneInfo("Europe/Berlin")
+WINDOW_START = pd.Timestamp("2026-10-26", tz=BERLIN)
+WINDOW_END = pd.Timestamp("2026-11-23", tz=BERLIN)
+
+FORMULA_GOALS = """\
+defaults: {owner: ops@example.com, timezone: Europe/Berlin, window: 28d, start: 2026-09-01,
+           deadline: 2026-12-31, min_events: 1}
+goals:
+  - {id: chat-within, metric: first_response_time, where: {channel: chat}, threshold: 90% within 2 min}
+  - {id: chat-under, metric: first_response_time, where: {channel: chat}, threshold: 80% under 60s}
+  - {id: email-mean, metric: first_response_time, where: {channel: email}, target: "<= 4 hours"}
+  - {id: email-median, metric: resolution_time, statistic: median, target: "<= 8 hours"}
+  - {id: email-p90, metric: resolution_time, statistic: p90, target: "<= 20 hours"}
+  - {id: csat, metric: csat, target: 90%}
+  - {id: csat-gold, metric: csat, where: {tier: [gold, silver]}, target: 90%}
+  - {id: csat-score, metric: csat_score, target: 4.5}
+  - {id: csat-at-least-4, metric: csat_score, threshold: 80% at least 4}
+  - {id: nps, metric: nps, target: 45}
+  - {id: abandon, metric: abandonment_rate, target: 5%}
+  - {id: volume, metric: ticket_volume, target: "<= 5000"}
+  - {id: backlog, metric: backlog, where: {team: email}, target: "<= 200"}
+  - {id: cost, metric: cost_per_contact, target: "<= 4.5"}
+"""
+
+
+def in_window(frame: pd.DataFrame, metric: str, **labels: object) -> pd.DataFrame:
+    local = frame["timestamp"].dt.tz_convert(BERLIN)
+    mask = (frame["metric"] == metric) & (local >= WINDOW_START) & (local < WINDOW_END)
+    for label, value in labels.items():
+        allowed = value if isinstance(value, list) else [value]
+        mask &= frame[label].isin(allowed)
+    return frame[mask]
+
+
+def share_with_open(rows: pd.DataFrame, limit: float, strict: bool) -> float:
+    answered = rows["value"].dropna()
+    good = (answered < limit).sum() if strict else (answered <= limit).sum()
+    opened = rows.loc[rows["value"].isna(), "timestamp"]
+    elapsed = (WINDOW_END - opened).dt.total_seconds()
+    expired = (elapsed >= limit).sum() if strict else (elapsed > limit).sum()
+    return good / (len(answered) + expired)
+
+
+def nearest_rank(values: pd.Series, q: float) -> float:
+    ordered = sorted(values.dropna())
+    return ordered[max(math.ceil(q * len(ordered)) - 1, 0)]
+
+
+@pytest.fixture(scope="module")
+def formula_report(ticket_events, tmp_path_factory):
+    path = tmp_path_factory.mktemp("goals") / "goals.yaml"
+    path.write_text(FORMULA_GOALS)
+    return smartgoals.evaluate(path, ticket_events, as_of=AS_OF)
+
+
+def test_formulas_match_pandas(formula_report, ticket_events):
+    frame = ticket_events
+    chat = in_window(frame, "first_response_time", channel="chat")
+    email = in_window(frame, "first_response_time", channel="email")
+    resolution = in_window(frame, "resolution_time")
+    csat = in_window(frame, "csat")["value"]
+    csat_top = in_window(frame, "csat", tier=["gold", "silver"])["value"]
+    nps = in_window(frame, "nps")["value"]
+    backlog = in_window(frame, "backlog", team="email").sort_values("timestamp")
+    expected = {
+        "chat-within": share_with_open(chat, 120, strict=False),
+        "chat-under": share_with_open(chat, 60, strict=True),
+        "email-mean": email["value"].mean(),
+        "csat": (csat >= 4).mean(),
+        "csat-gold": (csat_top >= 4).mean(),
+        "csat-score": csat.mean(),
+        "csat-at-least-4": (csat >= 4).mean(),
+        "nps": 100 * ((nps >= 9).mean() - (nps <= 6).mean()),
+        "abandon": in_window(frame, "abandonment_rate")["value"].mean(),
+        "volume": in_window(frame, "ticket_volume")["count"].sum(),
+        "backlog": backlog["value"].iloc[-1],
+        "cost": in_window(frame, "cost")["value"].sum() / in_window(frame, "contacts")["value"].sum(),
+    }
+    for goal_id, value in expected.items():
+        assert formula_report.get(goal_id).value == pytest.approx(value, rel=1e-12), goal_id
+    for goal_id, q in (("email-median", 0.5), ("email-p90", 0.9)):
+        exact = nearest_rank(resolution["value"], q)
+        assert formula_report.get(goal_id).value == pytest.approx(exact, rel=QUANTILE_RELATIVE_ERROR)
+
+
+def test_event_counts_match_pandas(formula_report, ticket_events):
+    chat = in_window(ticket_events, "first_response_time", channel="chat")
+    answered = int(chat["value"].notna().sum())
+    opened = chat.loc[chat["value"].isna(), "timestamp"]
+    expired = int(((WINDOW_END - opened).dt.total_seconds() > 120).sum())
+    result = formula_report.get("chat-within")
+    assert result.events == answered + expired
+    assert result.good == int((chat["value"] <= 120).sum())
+    assert result.pending == len(opened) - expired
+    email = in_window(ticket_events, "first_response_time", channel="email")
+    assert formula_report.get("email-mean").events == int(email["value"].notna().sum())
+    assert formula_report.get("email-mean").open_events == int(email["value"].isna().sum())
+    assert formula_report.get("csat").events == int(in_window(ticket_events, "csat")["value"].notna().sum())
+
+
+def test_error_budget_matches_definition(formula_report):
+    result = formula_report.get("chat-within")
+    budget = result.error_budget
+    assert budget is not None and result.good is not None
+    assert budget.allowed == pytest.approx(0.1 * result.events)
+    assert budget.bad == result.events - result.good
+    assert budget.consumed == pytest.approx(budget.bad / budget.allowed)
+    assert budget.remaining == pytest.approx(1 - budget.consumed)
+
+
+def chats(day: date, answered: list[float], unanswered: int = 0, *, hour: int = 10) -> list[dict]:
+    """Chat first-response rows on `day`: answered values, then unanswered (open) ones."""
+    start = datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN)
+    rows = [{"timestamp": start + timedelta(minutes=i), "metric": "first_response_time",
+             "value": v, "channel": "chat"} for i, v in enumerate(answered)]
+    rows += [{"timestamp": start + timedelta(minutes=len(answered) + i),
+              "metric": "first_response_time", "value": None, "channel": "chat"}
+             for i in range(unanswered)]
+    return rows
+
+
+CHAT_GOAL = """\
+goals:
+  - id: chat
+    title: Answer chats within two minutes
+    owner: alice@example.com
+    metric: first_response_time
+    where: {channel: chat}
+    threshold: 90% within 2 minutes
+    kind: maintain
+    window: 7d
+    timezone: Europe/Berlin
+    start: 2026-10-01
+    deadline: 2026-12-31
+"""
+
+
+def frame_of(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+def test_unanswered_chats_turn_met_into_breached(goal_file):
+    goals = goal_file(CHAT_GOAL)
+    answered = [60.0] * 910 + [300.0] * 90  # 91% within 2 minutes among answered chats
+    met = smartgoals.evaluate(goals, frame_of(chats(date(2026, 11, 20), answered)), as_of=AS_OF)
+    assert met.get("chat").status is Status.ON_TRACK
+    trap = chats(date(2026, 11, 20), answered, unanswered=15)  # 1.5% of chats never answered
+    breached = smartgoals.evaluate(goals, frame_of(trap), as_of=AS_OF).get("chat")
+    assert breached.status is Status.BREACHED
+    assert breached.value == pytest.approx(910 / 1015)
+    assert breached.events == 1015 and breached.pending == 0
+
+
+def test_open_event_within_limit_is_pending(goal_file):
+    goals = goal_file(CHAT_GOAL)
+    as_of = datetime(2026, 11, 20, 12, 0, tzinfo=BERLIN)
+    rows = chats(date(2026, 11, 20), [60.0] * 40)
+    rows.append({"timestamp": as_of - timedelta(seconds=30), "metric": "first_response_time",
+                 "value": None, "channel": "chat"})
+    rows.append({"timestamp": as_of - timedelta(hours=1), "metric": "first_response_time",
+                 "value": None, "channel": "chat"})
+    result = smartgoals.evaluate(goals, frame_of(rows), as_of=as_of).get("chat")
+    assert (result.events, result.pending, result.good) == (41, 1, 40)
+
+
+def test_events_after_as_of_are_ignored(goal_file):
+    goals = goal_file(CHAT_GOAL)
+    rows = chats(date(2026, 11, 20), [60.0] * 40) + chats(date(2026, 11, 23), [600.0] * 40)
+    result = smartgoals.evaluate(goals, frame_of(rows), as_of=AS_OF).get("chat")
+    assert (result.events, result.value) == (40, 1.0)

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+
+from smartgoals._errors import GoalFileError, SourceSpan
+from smartgoals._yaml import MAX_FILE_BYTES, parse_yaml, read_yaml
+
+BOMB = "\n".join(
+    ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+)
+
+
+def test_parse_yaml_keeps_positions():
+    doc = parse_yaml("goals:\n  - id: a\n    deadline: 2026-12-31\n", "g.yaml")
+    assert doc.data == {"goals": [{"id": "a", "deadline": date(2026, 12, 31)}]}
+    assert doc.spans[("goals", 0, "deadline")] == SourceSpan("g.yaml", 3, 15)
+    assert doc.key_spans[("goals", 0, "deadline")] == SourceSpan("g.yaml", 3, 5)
+
+
+def test_parse_yaml_keeps_yes_no_as_text():
+    doc = parse_yaml("a: NO\nb: yes\nc: true\n", "g.yaml")
+    assert doc.data == {"a": "NO", "b": "yes", "c": True}
+
+
+def test_parse_yaml_syntax_error_has_problem_mark():
+    with pytest.raises(GoalFileError) as info:
+        parse_yaml("goals:\n  - id: [a\n", "g.yaml")
+    assert str(info.value.problems[0].span).startswith("g.yaml:3:")
+    assert "YAML syntax error" in info.value.problems[0].message
+
+
+def test_parse_yaml_duplicate_key():
+    with pytest.raises(GoalFileError, match="g.yaml:2:1: duplicate key 'a'"):
+        parse_yaml("a: 1\na: 2\n", "g.yaml")
+
+
+def test_parse_yaml_refuses_python_tags():
+    with pytest.raises(GoalFileError):
+        parse_yaml("a: !!python/object/apply:os.system ['true']\n", "g.yaml")
+
+
+def test_yaml_bomb_fails_fast():
+    started = time.perf_counter()
+    with pytest.raises(GoalFileError, match="expands to more than"):
+        parse_yaml(BOMB, "bomb.yaml")
+    assert time.perf_counter() - started < 1.0
+
+
+def test_read_yaml_refuses_large_files(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text("a: " + "x" * (MAX_FILE_BYTES + 1))
+    with pytest.raises(GoalFileError, match="limited to"):
+        read_yaml(path)
+
+
+def test_read_yaml_missing_file(tmp_path):
+    with pytest.raises(GoalFileError, match="cannot read file"):
+        read_yaml(tmp_path / "nope.yaml")
