@@ -51,11 +51,18 @@ def run_polars(file: str) -> int:
     """Aggregate ``file`` with Polars (lazy, streaming)."""
     import polars as pl
 
-    schema = {"timestamp": pl.String, "metric": pl.String, "value": pl.Float64,
-              "channel": pl.String, "tier": pl.String}
+    schema = {
+        "timestamp": pl.String,
+        "metric": pl.String,
+        "value": pl.Float64,
+        "channel": pl.String,
+        "tier": pl.String,
+    }
     if file.endswith(".csv"):
         lf = pl.scan_csv(file, schema=schema).with_columns(
-            pl.col("timestamp").str.to_datetime("%Y-%m-%dT%H:%M:%S%#z", time_zone="UTC", strict=False)
+            pl.col("timestamp").str.to_datetime(
+                "%Y-%m-%dT%H:%M:%S%#z", time_zone="UTC", strict=False
+            )
         )
     else:
         lf = pl.scan_parquet(file)
@@ -64,8 +71,13 @@ def run_polars(file: str) -> int:
         lf.with_columns(day=pl.col("timestamp").dt.convert_time_zone(TZ).dt.date())
         .group_by("metric", "channel", "tier", "day")
         .agg(
-            n=v.count(), open=v.is_null().sum(), sum=v.sum(), sum_sq=(v * v).sum(),
-            min=v.min(), max=v.max(), good=(v <= 120).sum(),
+            n=v.count(),
+            open=v.is_null().sum(),
+            sum=v.sum(),
+            sum_sq=(v * v).sum(),
+            min=v.min(),
+            max=v.max(),
+            good=(v <= 120).sum(),
         )
         .collect(engine="streaming")
     )
@@ -82,9 +94,11 @@ def run_duckdb(file: str) -> int:
     if file.endswith(".csv"):
         # NOTE: timestamps are read as text and cast per row, as the product must do to count
         # (not abort on) unparseable timestamps; Polars below does the same.
-        source = (f"(SELECT * REPLACE (try_cast(timestamp AS TIMESTAMPTZ) AS timestamp) FROM "
-                  f"read_csv('{file}', header=true, columns={{'timestamp': 'VARCHAR', "
-                  "'metric': 'VARCHAR', 'value': 'DOUBLE', 'channel': 'VARCHAR', 'tier': 'VARCHAR'}))")
+        source = (
+            f"(SELECT * REPLACE (try_cast(timestamp AS TIMESTAMPTZ) AS timestamp) FROM "
+            f"read_csv('{file}', header=true, columns={{'timestamp': 'VARCHAR', "
+            "'metric': 'VARCHAR', 'value': 'DOUBLE', 'channel': 'VARCHAR', 'tier': 'VARCHAR'}))"
+        )
     else:
         source = f"read_parquet('{file}')"
     sql = f"""
@@ -100,11 +114,11 @@ def run_duckdb(file: str) -> int:
 def measure(engine: str, file: str) -> tuple[float, float, int]:
     """Run one engine in a fresh process; return seconds, peak MiB and result rows."""
     code = (
-        "import sys, time; sys.path.insert(0, %r); import engines as e; "
-        "t = time.perf_counter(); n = e.run_%s(%r); dt = time.perf_counter() - t; "
+        f"import sys, time; sys.path.insert(0, {str(Path(__file__).parent)!r}); import engines as e; "
+        f"t = time.perf_counter(); n = e.run_{engine}({file!r}); dt = time.perf_counter() - t; "
         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
         "print(dt, int(hwm.split()[1]) / 1024, n)"
-    ) % (str(Path(__file__).parent), engine, file)
+    )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     seconds, mib, rows = out.stdout.splitlines()[-1].split()
     return float(seconds), float(mib), int(rows)
@@ -120,9 +134,11 @@ def main() -> None:
         base = Path(tmp) / "metrics"
         t = time.perf_counter()
         generate(base, args.rows)
-        print(f"generated {args.rows:,} rows in {time.perf_counter() - t:.1f}s "
-              f"(csv {os.path.getsize(base.with_suffix('.csv')) / 2**20:.0f} MiB, "
-              f"parquet {os.path.getsize(base.with_suffix('.parquet')) / 2**20:.0f} MiB)")
+        print(
+            f"generated {args.rows:,} rows in {time.perf_counter() - t:.1f}s "
+            f"(csv {os.path.getsize(base.with_suffix('.csv')) / 2**20:.0f} MiB, "
+            f"parquet {os.path.getsize(base.with_suffix('.parquet')) / 2**20:.0f} MiB)"
+        )
         for suffix in (".parquet", ".csv"):
             best: dict[str, tuple[float, float, int]] = {}
             for engine in ("polars", "duckdb"):

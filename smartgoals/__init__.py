@@ -8,14 +8,45 @@
 from __future__ import annotations
 
 from smartgoals._check import evaluate
-from smartgoals._errors import DataError, GoalFileError, Problem, SmartGoalsError, SourceSpan, UsageError
+from smartgoals._errors import (
+    DataError,
+    GoalFileError,
+    Problem,
+    SmartGoalsError,
+    SourceSpan,
+    UsageError,
+)
 from smartgoals._lint import Finding, lint
 from smartgoals._loading import load
 from smartgoals._metrics import BUILTIN_METRICS, Aggregation, MetricSpec, Unit
-from smartgoals._model import Calendar, Goal, GoalKind, GoalSet, MetricDef, Milestone, Target, Window
-from smartgoals._results import DEFAULT_FAIL_ON, ErrorBudget, GoalResult, Point, Report, SourceQuality, Status
+from smartgoals._model import (
+    Calendar,
+    Goal,
+    GoalKind,
+    GoalSet,
+    MetricDef,
+    Milestone,
+    Target,
+    Window,
+)
+from smartgoals._results import (
+    DEFAULT_FAIL_ON,
+    ErrorBudget,
+    GoalResult,
+    Point,
+    Report,
+    SourceQuality,
+    Status,
+)
 from smartgoals._schema import goal_file_schema
-from smartgoals._units import Kind, Quantity, Standard, format_quantity, parse_duration, parse_standard
+from smartgoals._units import (
+    Kind,
+    Quantity,
+    Standard,
+    format_quantity,
+    parse_duration,
+    parse_standard,
+)
 
 __version__ = "0.1.0"
 

@@ -79,8 +79,9 @@ class Plan:
     histogram_series: frozenset[str] = field(default_factory=frozenset)
 
 
-def plan_series(specs: Sequence[MetricSpec], conditions: dict[str, set[Condition]],
-                quantiles: set[str]) -> dict[str, SeriesPlan]:
+def plan_series(
+    specs: Sequence[MetricSpec], conditions: dict[str, set[Condition]], quantiles: set[str]
+) -> dict[str, SeriesPlan]:
     """The per-series plan for the metrics in use."""
     plans: dict[str, SeriesPlan] = {}
     for spec in specs:
@@ -94,7 +95,8 @@ def plan_series(specs: Sequence[MetricSpec], conditions: dict[str, set[Condition
                 events=duration or last,
                 open_events=duration,
                 last=last,
-                event_range=spec.event_range if spec.inputs == (spec.name,) or len(spec.inputs) == 1
+                event_range=spec.event_range
+                if spec.inputs == (spec.name,) or len(spec.inputs) == 1
                 else (-math.inf, math.inf),
                 negative_is_error=duration,
             )
@@ -115,8 +117,10 @@ def _reason(plan: Plan) -> nw.Expr:
         (~_isin("metric", sorted(plan.known)), nw.lit(REASON_METRIC)),
         # NOTE: pandas writes a missing value as NaN (is_null is true for it), so only a NaN that
         # is not null is rejected; engines with real nulls keep the two apart.
-        (~value.is_null() & (value.is_nan() | (value.abs() == math.inf)).fill_null(value=False),
-         nw.lit(REASON_NOT_FINITE)),
+        (
+            ~value.is_null() & (value.is_nan() | (value.abs() == math.inf)).fill_null(value=False),
+            nw.lit(REASON_NOT_FINITE),
+        ),
         (_isin("metric", duration) & (value < 0).fill_null(value=False), nw.lit(REASON_NEGATIVE)),
         (_out_of_range(plan), nw.lit(REASON_RANGE)),
         (weight.is_null() | (weight < 0).fill_null(value=False), nw.lit(REASON_COUNT)),
@@ -151,7 +155,11 @@ def _bucket() -> nw.Expr:
     expr: nw.Expr = nw.lit(OVERFLOW_BUCKET)
     for decade in range(MAX_DECADE, MIN_DECADE - 1, -1):
         scaled = value / 10.0 ** (decade - 2) if decade >= 2 else value * 10.0 ** (2 - decade)
-        expr = nw.when(value < 10.0 ** (decade + 1)).then(scaled.floor() + decade * 1000).otherwise(expr)
+        expr = (
+            nw.when(value < 10.0 ** (decade + 1))
+            .then(scaled.floor() + decade * 1000)
+            .otherwise(expr)
+        )
     expr = nw.when(value < 10.0**MIN_DECADE).then(nw.lit(UNDERFLOW_BUCKET)).otherwise(expr)
     return nw.when(value <= 0).then(nw.lit(ZERO_BUCKET)).otherwise(expr)
 
@@ -172,18 +180,22 @@ def aggregate(frame: Any, plan: Plan, source: str) -> PeriodTable:
     in_use = _isin("metric", sorted(plan.series))
     in_span = (nw.col("_us") >= plan.first_us) & (nw.col("_us") < plan.end_us)
     hist_series = sorted(s.name for s in plan.series.values() if s.histogram)
-    event_series = sorted(s.name for s in plan.series.values() if s.events)
+    sorted(s.name for s in plan.series.values() if s.events)
     open_series = sorted(s.name for s in plan.series.values() if s.open_events)
     last_series = sorted(s.name for s in plan.series.values() if s.last)
     conditions = [(s.name, c) for s in plan.series.values() for c in s.conditions]
 
     lf = lf.with_columns(_why=_reason(plan))
     lf = lf.filter(~ok | (in_use & in_span))
-    keep_event = ok & ((_isin("metric", open_series) & value.is_null()) | _isin("metric", last_series))
+    keep_event = ok & (
+        (_isin("metric", open_series) & value.is_null()) | _isin("metric", last_series)
+    )
     columns: dict[str, nw.Expr] = {
-        "_event": nw.when(keep_event).then(nw.col("_us").cast(nw.Float64()))
+        "_event": nw.when(keep_event)
+        .then(nw.col("_us").cast(nw.Float64()))
         .otherwise(nw.lit(None, dtype=nw.Float64())),  # NOTE: µs < 2**53 until 2255: exact
-        "_bucket": nw.when(answered & _isin("metric", hist_series)).then(_bucket())
+        "_bucket": nw.when(answered & _isin("metric", hist_series))
+        .then(_bucket())
         .otherwise(nw.lit(None, dtype=nw.Float64())),
         "_n": nw.when(answered).then(nw.col("_w")).otherwise(nw.lit(0.0)),
         "_s": nw.when(answered).then(value * nw.col("_w")).otherwise(nw.lit(0.0)),
@@ -194,17 +206,32 @@ def aggregate(frame: Any, plan: Plan, source: str) -> PeriodTable:
     for i, offsets in enumerate(plan.offsets):
         columns[f"_day{i}"] = nw.when(ok).then(_local_day(offsets)).otherwise(nw.lit(None))
     for i, (series, condition) in enumerate(conditions):
-        columns[f"_good{i}"] = nw.when(answered & _condition_expr(series, condition)) \
-            .then(nw.col("_w")).otherwise(nw.lit(0.0))
+        columns[f"_good{i}"] = (
+            nw.when(answered & _condition_expr(series, condition))
+            .then(nw.col("_w"))
+            .otherwise(nw.lit(0.0))
+        )
     for label in plan.labels:
         columns[label] = nw.when(ok).then(nw.col(label)).otherwise(nw.lit(None, dtype=nw.String()))
     lf = lf.with_columns(**columns)
-    keys = ["metric", *plan.labels, *(f"_day{i}" for i in range(len(plan.offsets))),
-            "_event", "_bucket", "_why"]
-    aggs = [nw.col("_rows").sum(), nw.col("_n").sum(), nw.col("_s").sum(), nw.col("_s2").sum(),
-            nw.col("_v").min().alias("_min"), nw.col("_v").max().alias("_max"),
-            nw.col("_naive").sum(),
-            *(nw.col(f"_good{i}").sum() for i in range(len(conditions)))]
+    keys = [
+        "metric",
+        *plan.labels,
+        *(f"_day{i}" for i in range(len(plan.offsets))),
+        "_event",
+        "_bucket",
+        "_why",
+    ]
+    aggs = [
+        nw.col("_rows").sum(),
+        nw.col("_n").sum(),
+        nw.col("_s").sum(),
+        nw.col("_s2").sum(),
+        nw.col("_v").min().alias("_min"),
+        nw.col("_v").max().alias("_max"),
+        nw.col("_naive").sum(),
+        *(nw.col(f"_good{i}").sum() for i in range(len(conditions))),
+    ]
     result = lf.group_by(*keys, drop_null_keys=False).agg(*aggs).collect()
     return _to_table(result.to_dict(as_series=False), plan, conditions, source)
 
@@ -215,10 +242,12 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def _to_table(columns: dict[str, list[Any]], plan: Plan, conditions: list[tuple[str, Condition]],
-              source: str) -> PeriodTable:
-    table = PeriodTable(tuple(o.tz for o in plan.offsets),
-                        {s.name: s.conditions for s in plan.series.values()})
+def _to_table(
+    columns: dict[str, list[Any]], plan: Plan, conditions: list[tuple[str, Condition]], source: str
+) -> PeriodTable:
+    table = PeriodTable(
+        tuple(o.tz for o in plan.offsets), {s.name: s.conditions for s in plan.series.values()}
+    )
     for i in range(len(columns["metric"])):
         row = {name: values[i] for name, values in columns.items()}
         table.naive_timestamps += int(_number(row["_naive"]) or 0)
@@ -241,10 +270,16 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _stats(row: dict[str, Any], series: SeriesPlan, conditions: list[tuple[str, Condition]]) -> Stats:
+def _stats(
+    row: dict[str, Any], series: SeriesPlan, conditions: list[tuple[str, Condition]]
+) -> Stats:
     n = _number(row["_n"]) or 0.0
-    stats = Stats(rows=_number(row["_rows"]) or 0.0, n=n, sum=_number(row["_s"]) or 0.0,
-                  sum_sq=_number(row["_s2"]) or 0.0)
+    stats = Stats(
+        rows=_number(row["_rows"]) or 0.0,
+        n=n,
+        sum=_number(row["_s"]) or 0.0,
+        sum_sq=_number(row["_s2"]) or 0.0,
+    )
     low, high = _number(row["_min"]), _number(row["_max"])
     if low is not None and high is not None:
         stats.min, stats.max = low, high

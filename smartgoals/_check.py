@@ -37,19 +37,25 @@ def parse_as_of(value: AsOf | str) -> AsOf:
             return date.fromisoformat(value.strip())
         return datetime.fromisoformat(value.strip())
     except ValueError as exc:
-        raise UsageError(f"as_of: expected a date such as 2026-11-22 or an ISO 8601 timestamp, "
-                         f"got {value!r}") from exc
+        raise UsageError(
+            f"as_of: expected a date such as 2026-11-22 or an ISO 8601 timestamp, got {value!r}"
+        ) from exc
 
 
-def evaluate(goals: GoalSet | str | PathLike[str] | Sequence[str | PathLike[str]],
-             data: Any, *, as_of: AsOf | str, data_timezone: str | None = None) -> Report:
+def evaluate(
+    goals: GoalSet | str | PathLike[str] | Sequence[str | PathLike[str]],
+    data: Any,
+    *,
+    as_of: AsOf | str,
+    data_timezone: str | None = None,
+) -> Report:
     """Evaluate goals against metric data.
 
     Args:
         goals: a loaded `GoalSet`, or goal file/folder paths to load.
         data: a file path (CSV, Parquet, JSON Lines), a pandas, Polars, PyArrow or DuckDB frame,
-            plain rows (a list of dicts), or a list of such sources. The data is a long table: ``timestamp``, ``metric``, ``value``,
-            optional ``count`` and label columns.
+            plain rows (a list of dicts), or a list of such sources. The data is a long table:
+            ``timestamp``, ``metric``, ``value``, optional ``count`` and label columns.
         as_of: the date (end of that day in each goal's time zone) or timestamp to judge at.
         data_timezone: the time zone of timestamps without an offset; by default the goals' time
             zone when they all share one.
@@ -61,7 +67,7 @@ def evaluate(goals: GoalSet | str | PathLike[str] | Sequence[str | PathLike[str]
         GoalFileError: goal files that cannot be loaded.
         DataError: data that cannot be read (a missing column, an unreadable file, ...).
     """
-    goal_set = goals if isinstance(goals, GoalSet) else load(goals)  # type: ignore[arg-type]
+    goal_set = goals if isinstance(goals, GoalSet) else load(goals)
     moment = parse_as_of(as_of)
     items = data if isinstance(data, list | tuple) and not _are_rows(data) else [data]
     tz = data_timezone or _shared_timezone(goal_set)
@@ -71,12 +77,20 @@ def evaluate(goals: GoalSet | str | PathLike[str] | Sequence[str | PathLike[str]
     for index, item in enumerate(items):
         name, part = _aggregate_one(item, index, plan, tz)
         table = table.merge(part)
-        quality.append(SourceQuality(name, {r: c for (s, r), c in part.rejected.items() if s == name},
-                                     part.naive_timestamps))
+        quality.append(
+            SourceQuality(
+                name,
+                {r: c for (s, r), c in part.rejected.items() if s == name},
+                part.naive_timestamps,
+            )
+        )
     results = evaluate_table(goal_set, table, moment)
     when = moment if isinstance(moment, datetime) else datetime.combine(moment, datetime.min.time())
-    notices = tuple(f"{q.source}: read {q.naive_timestamps:,} timestamps without an offset as {tz}"
-                    for q in quality if q.naive_timestamps)
+    notices = tuple(
+        f"{q.source}: read {q.naive_timestamps:,} timestamps without an offset as {tz}"
+        for q in quality
+        if q.naive_timestamps
+    )
     return Report(when, tuple(results), tuple(quality), tz, notices)
 
 
@@ -118,24 +132,30 @@ def _data_offsets(plan: Plan, tz: str) -> Offsets:
 
 def _check_naive(table: PeriodTable, name: str, tz: str | None, first_mixed: Any) -> None:
     if table.naive_timestamps and tz is None:
-        raise DataError(f"{name}: {table.naive_timestamps:,} timestamps have no UTC offset and the "
-                        "goals do not share one time zone; say which with --data-timezone "
-                        "(or data_timezone=...)")
+        raise DataError(
+            f"{name}: {table.naive_timestamps:,} timestamps have no UTC offset and the "
+            "goals do not share one time zone; say which with --data-timezone "
+            "(or data_timezone=...)"
+        )
     parsed = sum(s.rows for s in table.cells.values())
     if 0 < table.naive_timestamps < parsed:
         row = first_mixed()
         where = f", first at data row {row}" if row else ""
-        raise DataError(f"{name}: column 'timestamp' mixes timestamps with and without a UTC "
-                        f"offset{where}; write every timestamp the same way")
+        raise DataError(
+            f"{name}: column 'timestamp' mixes timestamps with and without a UTC "
+            f"offset{where}; write every timestamp the same way"
+        )
 
 
 def _first_mixed_row(relation: Any, con: Any) -> int | None:
-    first = con.sql(f"SELECT _naive FROM ({relation.sql_query()}) WHERE _us IS NOT NULL LIMIT 1") \
-        .fetchall()
+    first = con.sql(
+        f"SELECT _naive FROM ({relation.sql_query()}) WHERE _us IS NOT NULL LIMIT 1"
+    ).fetchall()
     if not first:
         return None
-    return first_row_with(relation.sql_query(), con,
-                          f"_us IS NOT NULL AND _naive <> {int(first[0][0])}")
+    return first_row_with(
+        relation.sql_query(), con, f"_us IS NOT NULL AND _naive <> {int(first[0][0])}"
+    )
 
 
 def build_plan(goals: GoalSet, as_of: AsOf, data_timezone: str) -> Plan:
@@ -151,7 +171,8 @@ def build_plan(goals: GoalSet, as_of: AsOf, data_timezone: str) -> Plan:
         labels |= set(goal.where) | ({goal.for_each} if goal.for_each else set())
         if goal.threshold is not None:
             conditions.setdefault(series, set()).add(
-                (goal.threshold.comparison, goal.threshold.limit.value))
+                (goal.threshold.comparison, goal.threshold.limit.value)
+            )
         elif spec.aggregation is Aggregation.DURATION and goal.statistic != "mean":
             quantiles.add(series)
         if spec.aggregation is Aggregation.SHARE_AT_LEAST and spec.good_from is not None:
@@ -159,16 +180,24 @@ def build_plan(goals: GoalSet, as_of: AsOf, data_timezone: str) -> Plan:
         if spec.aggregation is Aggregation.NPS:
             conditions.setdefault(series, set()).update({(">=", 9.0), ("<=", 6.0)})
     zones = sorted({goal.timezone for goal in goals}) or [data_timezone]
-    ends = [as_of_end_day(as_of, goal.timezone) for goal in goals] or [day_number(date.today())]
-    starts = [min(day_number(g.start) if g.start else e, e) for g, e in
-              zip(goals, ends, strict=False)] or ends
+    ends = [as_of_end_day(as_of, goal.timezone) for goal in goals] or [
+        as_of_end_day(as_of, data_timezone)
+    ]
+    starts = [
+        min(day_number(g.start) if g.start else e, e) for g, e in zip(goals, ends, strict=False)
+    ] or ends
     first_day, last_day = min(starts) - LOOKBACK_DAYS, max(ends) + 1
     offsets = tuple(offsets_between(z, first_day - 2, last_day + 2) for z in zones)
     end_us = max((as_of_us(as_of, goal.timezone) for goal in goals), default=0)
     known = frozenset(s for spec in goals.metrics.values() for s in spec.inputs)
-    return Plan(plan_series(list(specs.values()), conditions, quantiles), known,
-                tuple(sorted(labels)), offsets,
-                first_us=(first_day - 2) * US_PER_DAY, end_us=end_us)
+    return Plan(
+        plan_series(list(specs.values()), conditions, quantiles),
+        known,
+        tuple(sorted(labels)),
+        offsets,
+        first_us=(first_day - 2) * US_PER_DAY,
+        end_us=end_us,
+    )
 
 
 __all__ = ["build_plan", "evaluate", "parse_as_of"]

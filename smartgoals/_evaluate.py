@@ -92,7 +92,7 @@ class _Series:
         result = []
         for daily, days in zip(self.dailies, self.days, strict=True):
             stats = Stats()
-            for day in days[bisect_left(days, first):bisect_left(days, end)]:
+            for day in days[bisect_left(days, first) : bisect_left(days, end)]:
                 stats.add(daily[day])
             result.append(stats)
         return result
@@ -172,14 +172,20 @@ class _Evaluation:
         self.now_us = as_of_us(as_of, self.tz)
         self.now_day = _local_days(as_of, self.tz)
         self.final = self.now_us >= local_midnight_us(self.deadline_end, self.tz)
-        self.end = self.deadline_end if self.final else min(as_of_end_day(as_of, self.tz),
-                                                            self.deadline_end)
+        self.end = (
+            self.deadline_end
+            if self.final
+            else min(as_of_end_day(as_of, self.tz), self.deadline_end)
+        )
         self.end_us = min(self.now_us, local_midnight_us(self.end, self.tz))
 
     def not_started(self) -> bool:
         """Whether as_of falls before the start day (the end of the day before is still before)."""
-        return self.start is not None and self.now_day <= self.start and \
-            (self.now_day < self.start or not isinstance(self.as_of, datetime))
+        return (
+            self.start is not None
+            and self.now_day <= self.start
+            and (self.now_day < self.start or not isinstance(self.as_of, datetime))
+        )
 
     def measure(self, first: int, end: int) -> _Measured:
         end_us = min(self.end_us, local_midnight_us(end, self.tz))
@@ -195,34 +201,60 @@ class _Evaluation:
         progress = _progress(current.value, baseline, target)
         expected = self.expected_progress(baseline)
         weekly = self.weekly()
-        trend = theil_sen([(p.start.toordinal() + 3.5) / 7 for p in weekly[-TREND_WEEKS:]],
-                          [p.value for p in weekly[-TREND_WEEKS:] if p.value is not None])
+        trend = theil_sen(
+            [(p.start.toordinal() + 3.5) / 7 for p in weekly[-TREND_WEEKS:]],
+            [p.value for p in weekly[-TREND_WEEKS:] if p.value is not None],
+        )
         forecast, interval, chance = self.forecast(trend)
         budget = self.error_budget(current) if goal.threshold is not None else None
         status, why = self.status(current, met, progress, expected, forecast, trend, budget)
         return GoalResult(
-            id=goal.id, title=goal.title, owner=goal.owner, team=goal.team, metric=goal.metric,
-            unit=self.spec.unit.value, kind=goal.kind.value, status=status,
-            value=current.value, target=target, comparison=goal.comparison, met=met,
-            events=current.events, window_start=self.local(first), window_end=self.local(end),
-            window=str(goal.window), baseline=baseline, progress=progress,
+            id=goal.id,
+            title=goal.title,
+            owner=goal.owner,
+            team=goal.team,
+            metric=goal.metric,
+            unit=self.spec.unit.value,
+            kind=goal.kind.value,
+            status=status,
+            value=current.value,
+            target=target,
+            comparison=goal.comparison,
+            met=met,
+            events=current.events,
+            window_start=self.local(first),
+            window_end=self.local(end),
+            window=str(goal.window),
+            baseline=baseline,
+            progress=progress,
             expected_progress=expected,
             forecast=forecast if current.events else None,
             forecast_interval=interval if current.events else None,
             p_success=chance if current.events else None,
-            deadline=goal.deadline, start=goal.start,
+            deadline=goal.deadline,
+            start=goal.start,
             reasons=tuple(self.reasons(current, first, end, forecast, why)),
             file=goal.span.file if goal.span else None,
             line=goal.span.line if goal.span else None,
-            parent=goal.parent, tags=goal.tags,
-            statistic=goal.statistic if self.spec.aggregation is Aggregation.DURATION
-            and goal.threshold is None else None,
-            threshold=_threshold_dict(goal), good=current.good, pending=current.pending,
-            open_events=current.open_events, error_budget=budget,
-            trend=None if trend is None else {"slope_per_week": trend.slope,
-                                              "slope_low": trend.slope_low,
-                                              "slope_high": trend.slope_high},
-            weekly=tuple(weekly), daily=tuple(self.daily()),
+            parent=goal.parent,
+            tags=goal.tags,
+            statistic=goal.statistic
+            if self.spec.aggregation is Aggregation.DURATION and goal.threshold is None
+            else None,
+            threshold=_threshold_dict(goal),
+            good=current.good,
+            pending=current.pending,
+            open_events=current.open_events,
+            error_budget=budget,
+            trend=None
+            if trend is None
+            else {
+                "slope_per_week": trend.slope,
+                "slope_low": trend.slope_low,
+                "slope_high": trend.slope_high,
+            },
+            weekly=tuple(weekly),
+            daily=tuple(self.daily()),
             milestones=tuple(milestone_values(goal, {goal.metric: self.spec})),
         )
 
@@ -247,8 +279,12 @@ class _Evaluation:
         target = self.goal.target_value
         if baseline is not None and target != baseline:
             for by, value in milestone_values(self.goal, {self.goal.metric: self.spec}):
-                points.append((float(day_number(by) + 1 - self.start),
-                               (value - baseline) / (target - baseline)))
+                points.append(
+                    (
+                        float(day_number(by) + 1 - self.start),
+                        (value - baseline) / (target - baseline),
+                    )
+                )
         points.append((float(span), 1.0))
         for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
             if now <= x1:
@@ -280,8 +316,9 @@ class _Evaluation:
                 points.append(Point(day_date(day), measured.value, measured.events))
         return points
 
-    def forecast(self, trend: Trend | None) -> tuple[float | None, tuple[float, float] | None,
-                                                     float | None]:
+    def forecast(
+        self, trend: Trend | None
+    ) -> tuple[float | None, tuple[float, float] | None, float | None]:
         if trend is None:
             return None, None, None
         x = (day_date(self.deadline_end).toordinal()) / 7
@@ -302,9 +339,12 @@ class _Evaluation:
         rates = {}
         for label, days in (("1d", 1), ("7d", 7)):
             recent = self.measure(self.end - days, self.end)
-            rates[label] = (None if recent.value is None or share >= 1
-                            else (1 - recent.value) / (1 - share))
-        return ErrorBudget(allowed, bad, consumed, None if consumed is None else 1 - consumed, rates)
+            rates[label] = (
+                None if recent.value is None or share >= 1 else (1 - recent.value) / (1 - share)
+            )
+        return ErrorBudget(
+            allowed, bad, consumed, None if consumed is None else 1 - consumed, rates
+        )
 
     def days_to_review(self) -> float:
         if self.goal.review is None:
@@ -317,9 +357,16 @@ class _Evaluation:
             return 7.0
         return max((following - now) / timedelta(days=1), 0.0)
 
-    def status(self, current: _Measured, met: bool | None, progress: float | None,
-               expected: float | None, forecast: float | None, trend: Trend | None,
-               budget: ErrorBudget | None) -> tuple[Status, str | None]:
+    def status(
+        self,
+        current: _Measured,
+        met: bool | None,
+        progress: float | None,
+        expected: float | None,
+        forecast: float | None,
+        trend: Trend | None,
+        budget: ErrorBudget | None,
+    ) -> tuple[Status, str | None]:
         goal = self.goal
         if self.not_started():
             return Status.NOT_STARTED, None
@@ -335,37 +382,58 @@ class _Evaluation:
             return Status.BREACHED, None
         return self.maintain_risk(current, forecast, trend, budget)
 
-    def achieve_risk(self, progress: float | None, expected: float | None,
-                     forecast: float | None) -> tuple[Status, str | None]:
+    def achieve_risk(
+        self, progress: float | None, expected: float | None, forecast: float | None
+    ) -> tuple[Status, str | None]:
         tolerance = self.goal.at_risk.tolerance
         if progress is None or expected is None or expected - progress <= tolerance:
             return Status.ON_TRACK, None
         if forecast is not None and _met(self.goal, forecast):
             return Status.ON_TRACK, None
-        return Status.AT_RISK, (f"progress {progress:.0%} is behind the expected {expected:.0%} "
-                                f"by more than {tolerance:.0%}")
+        return Status.AT_RISK, (
+            f"progress {progress:.0%} is behind the expected {expected:.0%} "
+            f"by more than {tolerance:.0%}"
+        )
 
-    def maintain_risk(self, current: _Measured, forecast: float | None, trend: Trend | None,
-                      budget: ErrorBudget | None) -> tuple[Status, str | None]:
+    def maintain_risk(
+        self,
+        current: _Measured,
+        forecast: float | None,
+        trend: Trend | None,
+        budget: ErrorBudget | None,
+    ) -> tuple[Status, str | None]:
         if budget is not None and budget.consumed is not None:
             burn = budget.burn_rates.get("7d")
             recent = self.measure(self.end - 7, self.end)
             consumed = budget.consumed
-            if burn is not None and recent.events >= self.min_events and burn > 1 and burn > consumed:
+            if (
+                burn is not None
+                and recent.events >= self.min_events
+                and burn > 1
+                and burn > consumed
+            ):
                 first, end = window_days(self.goal.window, self.end, self.start)
                 days_left = (end - first) * (1 - consumed) / (burn - consumed)
                 if days_left <= self.days_to_review():
-                    return Status.AT_RISK, (f"at the 7-day burn rate of {burn:.1f}× the error "
-                                            f"budget runs out in {days_left:.1f} days, before the "
-                                            "next review")
+                    return Status.AT_RISK, (
+                        f"at the 7-day burn rate of {burn:.1f}× the error "
+                        f"budget runs out in {days_left:.1f} days, before the "
+                        "next review"
+                    )
         if trend is not None and forecast is not None and not _met(self.goal, forecast):
-            worsening = trend.slope_high < 0 if self.goal.comparison == ">=" else trend.slope_low > 0
+            worsening = (
+                trend.slope_high < 0 if self.goal.comparison == ">=" else trend.slope_low > 0
+            )
             if worsening:
-                return Status.AT_RISK, "the trend is worsening and misses the target by the deadline"
+                return (
+                    Status.AT_RISK,
+                    "the trend is worsening and misses the target by the deadline",
+                )
         return Status.ON_TRACK, None
 
-    def reasons(self, current: _Measured, first: int, end: int, forecast: float | None,
-                why: str | None) -> list[str]:
+    def reasons(
+        self, current: _Measured, first: int, end: int, forecast: float | None, why: str | None
+    ) -> list[str]:
         goal, spec = self.goal, self.spec
         days = end - first
         span = f"over {days} day{'s' if days != 1 else ''} to {day_date(end - 1).isoformat()}"
@@ -375,11 +443,15 @@ class _Evaluation:
             return [f"{current.events:,} events {span}; at least {self.min_events} needed to judge"]
         shown = self.show(current.value)
         if goal.threshold is not None:
-            what = (f"{shown} of {current.events:,} events {_standard_words(goal)} {span}; "
-                    f"target {shown_share(goal.threshold.share)}")
+            what = (
+                f"{shown} of {current.events:,} events {_standard_words(goal)} {span}; "
+                f"target {shown_share(goal.threshold.share)}"
+            )
         else:
-            what = f"{spec.title} {shown} {span} from {current.events:,} events; target " \
-                   f"{goal.comparison} {self.show(goal.target_value)}"
+            what = (
+                f"{spec.title} {shown} {span} from {current.events:,} events; target "
+                f"{goal.comparison} {self.show(goal.target_value)}"
+            )
         sentences = [what]
         if current.pending:
             sentences.append(f"{current.pending:,} open events still within the limit are pending")
@@ -435,9 +507,12 @@ def _standard_words(goal: Goal) -> str:
 def _threshold_dict(goal: Goal) -> dict[str, object] | None:
     if goal.threshold is None:
         return None
-    return {"share": goal.threshold.share, "limit": goal.threshold.limit.value,
-            "comparison": goal.threshold.comparison,
-            "text": str(goal.threshold)}
+    return {
+        "share": goal.threshold.share,
+        "limit": goal.threshold.limit.value,
+        "comparison": goal.threshold.comparison,
+        "text": str(goal.threshold),
+    }
 
 
 def _met(goal: Goal, value: float) -> bool:
@@ -469,17 +544,26 @@ def _roll_up(goals: GoalSet, results: list[GoalResult]) -> list[GoalResult]:
         progress = own.progress
         if with_progress:
             weight = sum(weights[k.id] for k in with_progress)
-            progress = sum(weights[k.id] * min(max(k.progress or 0.0, 0.0), 1.0)
-                           for k in with_progress) / weight
+            progress = (
+                sum(weights[k.id] * min(max(k.progress or 0.0, 0.0), 1.0) for k in with_progress)
+                / weight
+            )
         good = sum(weights[k.id] for k in kids if k.status in (Status.ON_TRACK, Status.ACHIEVED))
         status = own.status
         if own.status in (Status.NO_DATA, Status.NOT_STARTED):
             status = _worst(k.status for k in kids)
         by_id[parent] = dataclasses.replace(
-            own, progress=progress, status=status, children=tuple(k.id for k in kids),
+            own,
+            progress=progress,
+            status=status,
+            children=tuple(k.id for k in kids),
             share_on_track=good / total if total else None,
-            reasons=(*own.reasons, f"{good / total:.0%} of {len(kids)} child goals on track "
-                                   f"(weighted); worst: {_worst(k.status for k in kids).value}"))
+            reasons=(
+                *own.reasons,
+                f"{good / total:.0%} of {len(kids)} child goals on track "
+                f"(weighted); worst: {_worst(k.status for k in kids).value}",
+            ),
+        )
     return [by_id[r.id] for r in results]
 
 

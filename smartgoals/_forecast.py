@@ -3,8 +3,9 @@
 - slope: the median of the pairwise slopes ``(y_j − y_i) / (x_j − x_i)``;
 - intercept: the median of ``y − slope · x`` (Conover's estimator);
 - 90 % interval of the slope (Sen 1968, Gilbert 1987): with ``N`` pairwise slopes sorted and
-  ``C = z · sqrt(n(n−1)(2n+5)/18)`` (z = 1.645, less Sen's correction for ties), the slopes of 0-based rank ``round((N − C)/2) − 1``
-  and ``round((N + C)/2)`` (the ranks SciPy's ``theilslopes`` uses).
+  ``C = z · sqrt(n(n−1)(2n+5)/18)`` (z = 1.645, less Sen's correction for ties), the slopes of
+  0-based rank ``round((N − C)/2) − 1`` and ``round((N + C)/2)`` (the ranks SciPy's
+  ``theilslopes`` uses).
 - forecast at x: the line's value; its interval pivots the lower and upper slopes about the median
   point of the data.
 - p_success: the probability the deadline value meets the target, taking the forecast as normal with
@@ -50,8 +51,12 @@ def theil_sen(xs: list[float], ys: list[float]) -> Trend | None:
     n = len(xs)
     if n < MIN_POINTS or len(set(xs)) < MIN_POINTS:
         return None
-    slopes = sorted((ys[j] - ys[i]) / (xs[j] - xs[i])
-                    for i in range(n) for j in range(i + 1, n) if xs[j] != xs[i])
+    slopes = sorted(
+        (ys[j] - ys[i]) / (xs[j] - xs[i])
+        for i in range(n)
+        for j in range(i + 1, n)
+        if xs[j] != xs[i]
+    )
     slope = median(slopes)
     intercept = median(y - slope * x for x, y in zip(xs, ys, strict=True))
     count = len(slopes)
@@ -63,6 +68,7 @@ def theil_sen(xs: list[float], ys: list[float]) -> Trend | None:
 
 def _variance(n: int, xs: list[float], ys: list[float]) -> float:
     """Sen's (1968, eq. 2.6) variance of the pairwise-slope count, corrected for tied values."""
+
     def ties(values: list[float]) -> float:
         return sum(k * (k - 1) * (2 * k + 5) for k in Counter(values).values() if k > 1)
 

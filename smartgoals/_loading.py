@@ -35,8 +35,9 @@ def goal_files(paths: Iterable[StrPath]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")
-                                and p.is_file()))
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            )
         else:
             found.append(path)
     return found
@@ -56,9 +57,13 @@ def load(paths: StrPath | Sequence[StrPath]) -> GoalSet:
         paths = [paths]
     files = goal_files(paths)
     if not files:
-        raise GoalFileError([Problem(SourceSpan(str(p), 1, 1), "no goal files (*.yaml, *.yml) "
-                                     "found here") for p in paths] or
-                            [Problem(SourceSpan(".", 1, 1), "no goal files given")])
+        raise GoalFileError(
+            [
+                Problem(SourceSpan(str(p), 1, 1), "no goal files (*.yaml, *.yml) found here")
+                for p in paths
+            ]
+            or [Problem(SourceSpan(".", 1, 1), "no goal files given")]
+        )
     return _Loader().run(files)
 
 
@@ -103,8 +108,13 @@ class _Loader:
             return None
         for key in doc.data:
             if key not in SECTIONS:
-                self.problem(doc, (key,), f"unknown key {key!r}{did_you_mean(str(key), SECTIONS)}; "
-                             f"a goal file has {', '.join(SECTIONS)}", key=True)
+                self.problem(
+                    doc,
+                    (key,),
+                    f"unknown key {key!r}{did_you_mean(str(key), SECTIONS)}; "
+                    f"a goal file has {', '.join(SECTIONS)}",
+                    key=True,
+                )
         return doc
 
     def problem(self, doc: Document, path: Path_, message: str, *, key: bool = False) -> None:
@@ -114,11 +124,15 @@ class _Loader:
         for name, definition in self.section(doc, "metrics").items():
             span = doc.span(("metrics", name), key=True)
             if name in BUILTIN_METRICS:
-                self.problems.append(Problem(span, f"metric {name!r} is built in; choose another "
-                                             "name"))
+                self.problems.append(
+                    Problem(span, f"metric {name!r} is built in; choose another name")
+                )
             elif name in self.metric_origin:
-                self.problems.append(Problem(span, f"metric {name!r} is already declared at "
-                                             f"{self.metric_origin[name]}"))
+                self.problems.append(
+                    Problem(
+                        span, f"metric {name!r} is already declared at {self.metric_origin[name]}"
+                    )
+                )
             else:
                 model = self.model(doc, ("metrics", name), MetricDef, definition)
                 if isinstance(model, MetricDef):
@@ -129,8 +143,12 @@ class _Loader:
         for name, definition in self.section(doc, "calendars").items():
             span = doc.span(("calendars", name), key=True)
             if name in self.calendar_origin:
-                self.problems.append(Problem(span, f"calendar {name!r} is already declared at "
-                                             f"{self.calendar_origin[name]}"))
+                self.problems.append(
+                    Problem(
+                        span,
+                        f"calendar {name!r} is already declared at {self.calendar_origin[name]}",
+                    )
+                )
                 continue
             model = self.model(doc, ("calendars", name), Calendar, definition)
             if isinstance(model, Calendar):
@@ -146,7 +164,9 @@ class _Loader:
             return {}
         return value
 
-    def model(self, doc: Document, path: Path_, model: type[BaseModel], data: Any) -> BaseModel | None:
+    def model(
+        self, doc: Document, path: Path_, model: type[BaseModel], data: Any
+    ) -> BaseModel | None:
         try:
             return model.model_validate(data, context={"metrics": self.metrics})
         except ValidationError as exc:
@@ -178,11 +198,19 @@ class _Loader:
         defaults = self.section(doc, "defaults")
         for key in list(defaults):
             if key == "id":
-                self.problem(doc, ("defaults", key), "defaults cannot set 'id': every goal names "
-                             "its own", key=True)
+                self.problem(
+                    doc,
+                    ("defaults", key),
+                    "defaults cannot set 'id': every goal names its own",
+                    key=True,
+                )
             elif key not in GOAL_FIELDS:
-                self.problem(doc, ("defaults", key), f"unknown key {key!r}"
-                             f"{did_you_mean(str(key), GOAL_FIELDS)}", key=True)
+                self.problem(
+                    doc,
+                    ("defaults", key),
+                    f"unknown key {key!r}{did_you_mean(str(key), GOAL_FIELDS)}",
+                    key=True,
+                )
             else:
                 continue
             del defaults[key]
@@ -195,14 +223,17 @@ class _Loader:
             self.report(entry, exc.errors())
             return None
         goal._span = entry.doc.span(entry.path)
-        goal._field_spans = {key: entry.doc.span((*entry.origin.get(key, entry.path), key))
-                             for key in entry.data}
+        goal._field_spans = {
+            key: entry.doc.span((*entry.origin.get(key, entry.path), key)) for key in entry.data
+        }
         goal._raw = entry.data
         return goal
 
     def report(self, entry: _Entry, errors: list[Any]) -> None:
         extra = [str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden"]
-        missing = {str(e["loc"][0]) for e in errors if e["type"] == "missing" and len(e["loc"]) == 1}
+        missing = {
+            str(e["loc"][0]) for e in errors if e["type"] == "missing" and len(e["loc"]) == 1
+        }
         covered = {m for key in extra for m in difflib.get_close_matches(key, missing, 1, 0.7)}
         for error in errors:
             loc = error["loc"]
@@ -211,8 +242,14 @@ class _Loader:
             hint = covered if error["type"] == "extra_forbidden" else set()
             self.problems.append(self.locate(entry.doc, entry.path, error, entry.origin, hint))
 
-    def locate(self, doc: Document, base: Path_, error: Any, origin: dict[str, Path_],
-               hint: set[str] | None = None) -> Problem:
+    def locate(
+        self,
+        doc: Document,
+        base: Path_,
+        error: Any,
+        origin: dict[str, Path_],
+        hint: set[str] | None = None,
+    ) -> Problem:
         loc = error["loc"]
         prefix = origin.get(str(loc[0]), base) if loc else base
         path: Path_ = prefix
@@ -226,17 +263,27 @@ class _Loader:
         seen: dict[str, Goal] = {}
         for goal in goals:
             if goal.id in seen:
-                self.at(goal, "id", f"duplicate goal id {goal.id!r} (first defined at "
-                        f"{seen[goal.id].span})")
+                self.at(
+                    goal,
+                    "id",
+                    f"duplicate goal id {goal.id!r} (first defined at {seen[goal.id].span})",
+                )
             else:
                 seen[goal.id] = goal
         for goal in goals:
             if goal.parent is not None and goal.parent not in seen:
-                self.at(goal, "parent", f"parent {goal.parent!r} is not a goal"
-                        f"{did_you_mean(goal.parent, seen)}")
+                self.at(
+                    goal,
+                    "parent",
+                    f"parent {goal.parent!r} is not a goal{did_you_mean(goal.parent, seen)}",
+                )
             if goal.calendar is not None and goal.calendar not in self.calendars:
-                self.at(goal, "calendar", f"calendar {goal.calendar!r} is not declared under "
-                        f"'calendars:'{did_you_mean(goal.calendar, self.calendars)}")
+                self.at(
+                    goal,
+                    "calendar",
+                    f"calendar {goal.calendar!r} is not declared under "
+                    f"'calendars:'{did_you_mean(goal.calendar, self.calendars)}",
+                )
         self.check_cycles(seen)
 
     def check_cycles(self, goals: dict[str, Goal]) -> None:
@@ -244,8 +291,11 @@ class _Loader:
             chain, current = [goal.id], goal.parent
             while current is not None and current in goals:
                 if current == goal.id:
-                    self.at(goal, "parent", f"goal hierarchy has a cycle: {' -> '.join(chain)} "
-                            f"-> {goal.id}")
+                    self.at(
+                        goal,
+                        "parent",
+                        f"goal hierarchy has a cycle: {' -> '.join(chain)} -> {goal.id}",
+                    )
                     break
                 if current in chain:
                     break

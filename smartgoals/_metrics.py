@@ -4,7 +4,7 @@ A metric's *value* over a window is computed from the events of that window:
 
 | aggregation | value over a window | events are |
 |---|---|---|
-| ``duration`` | mean (or median, pNN) of answered events; thresholds count good events | durations in seconds; empty = open |
+| ``duration`` | mean (or median, pNN) of answered events; thresholds: share good | seconds; empty = open |
 | ``share_at_least`` | share of answers ``>= good_from`` (CSAT: 4–5 on 1–5) | survey scores; empty = no answer |
 | ``nps`` | % answers 9–10 minus % answers 0–6, in points | scores 0–10; empty = no answer |
 | ``mean`` | weighted mean of values | scores or numbers; empty = no answer |
@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 Better = Literal["higher", "lower"]
 
 
-class Unit(str, Enum):
+class Unit(StrEnum):
     """The unit a metric's value is expressed in."""
 
     SECONDS = "seconds"
@@ -36,7 +36,7 @@ class Unit(str, Enum):
     NUMBER = "number"
 
 
-class Aggregation(str, Enum):
+class Aggregation(StrEnum):
     """How a metric turns events into a value (see the module docstring)."""
 
     DURATION = "duration"
@@ -103,58 +103,167 @@ _SHARE = (0.0, 1.0)
 
 
 def _duration(name: str, title: str, description: str) -> MetricSpec:
-    return MetricSpec(name, title, Unit.SECONDS, "lower", Aggregation.DURATION, _NONNEG, _NONNEG,
-                      segments=("channel",), description=description)
+    return MetricSpec(
+        name,
+        title,
+        Unit.SECONDS,
+        "lower",
+        Aggregation.DURATION,
+        _NONNEG,
+        _NONNEG,
+        segments=("channel",),
+        description=description,
+    )
 
 
 def _rate(name: str, title: str, better: Better, description: str) -> MetricSpec:
-    return MetricSpec(name, title, Unit.SHARE, better, Aggregation.RATE, _SHARE, _SHARE,
-                      segments=("channel",), description=description)
+    return MetricSpec(
+        name,
+        title,
+        Unit.SHARE,
+        better,
+        Aggregation.RATE,
+        _SHARE,
+        _SHARE,
+        segments=("channel",),
+        description=description,
+    )
 
 
 BUILTIN_METRICS: dict[str, MetricSpec] = {
     spec.name: spec
     for spec in [
-        _duration("first_response_time", "First response time",
-                  "Time from a request's creation to the first reply to the customer."),
-        _duration("next_response_time", "Next response time",
-                  "Time from a customer's follow-up message to the next reply."),
+        _duration(
+            "first_response_time",
+            "First response time",
+            "Time from a request's creation to the first reply to the customer.",
+        ),
+        _duration(
+            "next_response_time",
+            "Next response time",
+            "Time from a customer's follow-up message to the next reply.",
+        ),
         _duration("resolution_time", "Resolution time", "Time from creation to resolution."),
         _duration("handle_time", "Handle time", "Time an agent spends working a contact."),
-        _duration("wait_time", "Wait time", "Time a caller or chatter waits before an agent answers."),
-        MetricSpec("csat", "CSAT", Unit.SHARE, "higher", Aggregation.SHARE_AT_LEAST, _SHARE, (1, 5),
-                   good_from=4,
-                   description="Share of survey answers of 4 or 5 on a 1–5 scale (a 3 counts against)."),
-        MetricSpec("csat_score", "CSAT score", Unit.SCORE, "higher", Aggregation.MEAN, (1, 5), (1, 5),
-                   series=("csat",),
-                   description="Mean CSAT answer on the 1–5 scale."),
-        MetricSpec("nps", "NPS", Unit.POINTS, "higher", Aggregation.NPS, (-100, 100), (0, 10),
-                   description="Percent promoters (9–10) minus percent detractors (0–6), −100..100."),
-        MetricSpec("ces", "Customer effort score", Unit.SCORE, "higher", Aggregation.MEAN, (1, 7),
-                   (1, 7),
-                   description="Mean answer on the 1–7 effort scale; higher is easier."),
-        _rate("fcr_rate", "First-contact resolution rate", "higher",
-              "Share of contacts resolved without a follow-up contact (1 = resolved first time)."),
+        _duration(
+            "wait_time", "Wait time", "Time a caller or chatter waits before an agent answers."
+        ),
+        MetricSpec(
+            "csat",
+            "CSAT",
+            Unit.SHARE,
+            "higher",
+            Aggregation.SHARE_AT_LEAST,
+            _SHARE,
+            (1, 5),
+            good_from=4,
+            description="Share of survey answers of 4 or 5 on a 1–5 scale (a 3 counts against).",
+        ),
+        MetricSpec(
+            "csat_score",
+            "CSAT score",
+            Unit.SCORE,
+            "higher",
+            Aggregation.MEAN,
+            (1, 5),
+            (1, 5),
+            series=("csat",),
+            description="Mean CSAT answer on the 1–5 scale.",
+        ),
+        MetricSpec(
+            "nps",
+            "NPS",
+            Unit.POINTS,
+            "higher",
+            Aggregation.NPS,
+            (-100, 100),
+            (0, 10),
+            description="Percent promoters (9–10) minus percent detractors (0–6), −100..100.",
+        ),
+        MetricSpec(
+            "ces",
+            "Customer effort score",
+            Unit.SCORE,
+            "higher",
+            Aggregation.MEAN,
+            (1, 7),
+            (1, 7),
+            description="Mean answer on the 1–7 effort scale; higher is easier.",
+        ),
+        _rate(
+            "fcr_rate",
+            "First-contact resolution rate",
+            "higher",
+            "Share of contacts resolved without a follow-up contact (1 = resolved first time).",
+        ),
         _rate("reopen_rate", "Reopen rate", "lower", "Share of solved tickets that were reopened."),
-        _rate("escalation_rate", "Escalation rate", "lower",
-              "Share of tickets escalated to a higher tier."),
-        _rate("abandonment_rate", "Abandonment rate", "lower",
-              "Share of calls or chats the customer left before an agent answered."),
-        _rate("sla_achievement", "SLA achievement", "higher",
-              "Share of tickets that met their SLA (1 = met, 0 = breached)."),
-        _rate("retention_rate", "Retention rate", "higher",
-              "Share of customers kept over the period (1 = retained, 0 = churned)."),
-        MetricSpec("ticket_volume", "Ticket volume", Unit.COUNT, "lower", Aggregation.VOLUME,
-                   _NONNEG, segments=("channel",),
-                   description="Number of tickets: the sum of `count`, 1 for a row without one."),
-        MetricSpec("backlog", "Backlog", Unit.COUNT, "lower", Aggregation.LAST, _NONNEG, _NONNEG,
-                   segments=("team",), description="Open tickets: the last reading in the window."),
-        MetricSpec("conversations_per_agent", "Conversations per agent", Unit.NUMBER, "higher",
-                   Aggregation.MEAN, _NONNEG, _NONNEG, segments=("team",),
-                   description="Conversations handled per agent and day, averaged over the window."),
-        MetricSpec("cost_per_contact", "Cost per contact", Unit.CURRENCY, "lower", Aggregation.RATIO,
-                   _NONNEG, _NONNEG, series=("cost", "contacts"),
-                   description="Total `cost` divided by total `contacts` over the window."),
+        _rate(
+            "escalation_rate",
+            "Escalation rate",
+            "lower",
+            "Share of tickets escalated to a higher tier.",
+        ),
+        _rate(
+            "abandonment_rate",
+            "Abandonment rate",
+            "lower",
+            "Share of calls or chats the customer left before an agent answered.",
+        ),
+        _rate(
+            "sla_achievement",
+            "SLA achievement",
+            "higher",
+            "Share of tickets that met their SLA (1 = met, 0 = breached).",
+        ),
+        _rate(
+            "retention_rate",
+            "Retention rate",
+            "higher",
+            "Share of customers kept over the period (1 = retained, 0 = churned).",
+        ),
+        MetricSpec(
+            "ticket_volume",
+            "Ticket volume",
+            Unit.COUNT,
+            "lower",
+            Aggregation.VOLUME,
+            _NONNEG,
+            segments=("channel",),
+            description="Number of tickets: the sum of `count`, 1 for a row without one.",
+        ),
+        MetricSpec(
+            "backlog",
+            "Backlog",
+            Unit.COUNT,
+            "lower",
+            Aggregation.LAST,
+            _NONNEG,
+            _NONNEG,
+            segments=("team",),
+            description="Open tickets: the last reading in the window.",
+        ),
+        MetricSpec(
+            "conversations_per_agent",
+            "Conversations per agent",
+            Unit.NUMBER,
+            "higher",
+            Aggregation.MEAN,
+            _NONNEG,
+            _NONNEG,
+            segments=("team",),
+            description="Conversations handled per agent and day, averaged over the window.",
+        ),
+        MetricSpec(
+            "cost_per_contact",
+            "Cost per contact",
+            Unit.CURRENCY,
+            "lower",
+            Aggregation.RATIO,
+            _NONNEG,
+            _NONNEG,
+            series=("cost", "contacts"),
+            description="Total `cost` divided by total `contacts` over the window.",
+        ),
     ]
 }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,7 +46,7 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 SLUG = r"^[a-z0-9][a-z0-9_.\-/@]*$"
 
 
-class GoalKind(str, Enum):
+class GoalKind(StrEnum):
     """Whether a goal is to be reached by its deadline or held throughout its span."""
 
     ACHIEVE = "achieve"
@@ -87,37 +87,56 @@ class Window:
             return cls(value)  # type: ignore[arg-type]
         match = re.fullmatch(r"(\d+)\s*(d|days?)", value)
         if match is None or int(match.group(1)) == 0:
-            raise ValueError("expected a window: a number of days such as '7d' or '28d', 'week', "
-                             f"'month', 'quarter', 'year' or 'to-date'; got {text!r}")
+            raise ValueError(
+                "expected a window: a number of days such as '7d' or '28d', 'week', "
+                f"'month', 'quarter', 'year' or 'to-date'; got {text!r}"
+            )
         return cls("rolling", int(match.group(1)))
 
 
 def _string_schema(description: str, examples: list[Any]) -> WithJsonSchema:
-    return WithJsonSchema({"type": ["string", "number"], "description": description,
-                           "examples": examples})
+    return WithJsonSchema(
+        {"type": ["string", "number"], "description": description, "examples": examples}
+    )
 
 
 WindowField = Annotated[
     Window,
     BeforeValidator(Window.parse),
-    WithJsonSchema({"type": "string", "pattern": r"^(\d+d|week|month|quarter|year|to-date)$",
-                    "examples": ["28d", "month", "to-date"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^(\d+d|week|month|quarter|year|to-date)$",
+            "examples": ["28d", "month", "to-date"],
+        }
+    ),
 ]
 TargetField = Annotated[
-    Target, _string_schema("'>= 90%', '<= 6 min', or a bare value (the metric's better direction)",
-                           [">= 90%", "<= 6 min", 45])]
+    Target,
+    _string_schema(
+        "'>= 90%', '<= 6 min', or a bare value (the metric's better direction)",
+        [">= 90%", "<= 6 min", 45],
+    ),
+]
 StandardField = Annotated[
-    Standard, _string_schema("'<share> within|under <duration>' or '<share> at least|at most <n>'",
-                             ["90% within 2 minutes", "80% under 20s", "95% at least 4"])]
-QuantityField = Annotated[float, _string_schema("a value in the metric's unit", ["82%", 4.2, "5 min"])]
+    Standard,
+    _string_schema(
+        "'<share> within|under <duration>' or '<share> at least|at most <n>'",
+        ["90% within 2 minutes", "80% under 20s", "95% at least 4"],
+    ),
+]
+QuantityField = Annotated[
+    float, _string_schema("a value in the metric's unit", ["82%", 4.2, "5 min"])
+]
 
 
 def _timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {value!r}; expected an IANA name such as "
-                         "'Europe/Berlin' or 'UTC'") from exc
+        raise ValueError(
+            f"unknown time zone {value!r}; expected an IANA name such as 'Europe/Berlin' or 'UTC'"
+        ) from exc
     return value
 
 
@@ -134,14 +153,20 @@ def to_metric_unit(quantity: Quantity, spec: MetricSpec, *, what: str = "value")
     """
     unit, value = spec.unit, quantity.value
     if unit is Unit.SECONDS and quantity.kind is Kind.PERCENT:
-        raise ValueError(f"{what} {format_quantity(quantity)} is a percentage, but {spec.name} is a "
-                         "duration; expected a duration such as '2 min'")
+        raise ValueError(
+            f"{what} {format_quantity(quantity)} is a percentage, but {spec.name} is a "
+            "duration; expected a duration such as '2 min'"
+        )
     if unit is not Unit.SECONDS and quantity.kind is Kind.DURATION:
-        raise ValueError(f"{what} {format_quantity(quantity)} is a duration, but {spec.name} is "
-                         f"measured in {unit.value}")
+        raise ValueError(
+            f"{what} {format_quantity(quantity)} is a duration, but {spec.name} is "
+            f"measured in {unit.value}"
+        )
     if unit is not Unit.SHARE and quantity.kind is Kind.PERCENT:
-        raise ValueError(f"{what} {format_quantity(quantity)} is a percentage, but {spec.name} is "
-                         f"measured in {unit.value}; give a plain number")
+        raise ValueError(
+            f"{what} {format_quantity(quantity)} is a percentage, but {spec.name} is "
+            f"measured in {unit.value}; give a plain number"
+        )
     low, high = spec.value_range
     if not low <= value <= high:
         raise ValueError(_out_of_range(quantity, spec, what))
@@ -169,9 +194,15 @@ class AtRiskPolicy(BaseModel):
     """How early a goal is called at risk."""
 
     model_config = _FROZEN
-    tolerance: float = Field(0.15, ge=0, le=1, description=(
-        "achieve goals: at risk when expected progress exceeds progress by more than this "
-        "(and the forecast misses the target)"))
+    tolerance: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description=(
+            "achieve goals: at risk when expected progress exceeds progress by more than this "
+            "(and the forecast misses the target)"
+        ),
+    )
 
 
 class Milestone(BaseModel):
@@ -211,9 +242,14 @@ class Goal(BaseModel):
     tags: tuple[str, ...] = ()
     timezone: str = "UTC"
     statistic: str = Field("mean", pattern=r"^(mean|median|p\d{1,2}(\.\d+)?)$")
-    min_events: int | None = Field(None, ge=0, description=(
-        "fewer events in the judged window give no_data; default 30 (1 reading for backlog-like "
-        "metrics)"))
+    min_events: int | None = Field(
+        None,
+        ge=0,
+        description=(
+            "fewer events in the judged window give no_data; default 30 (1 reading for backlog-like "
+            "metrics)"
+        ),
+    )
     for_each: str | None = None
 
     _span: SourceSpan | None = PrivateAttr(default=None)
@@ -253,8 +289,10 @@ class Goal(BaseModel):
     @classmethod
     def _where_as_text(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: [str(x) for x in v] if isinstance(v, list) else _label(v)
-                    for k, v in value.items()}
+            return {
+                k: [str(x) for x in v] if isinstance(v, list) else _label(v)
+                for k, v in value.items()
+            }
         return value
 
     @field_validator("timezone")
@@ -269,7 +307,8 @@ class Goal(BaseModel):
         if value not in catalog:
             hint = did_you_mean(value, catalog) or (
                 "; expected a built-in metric (first_response_time, csat, nps, ... see "
-                "docs/metrics.md) or one declared under 'metrics:'")
+                "docs/metrics.md) or one declared under 'metrics:'"
+            )
             raise ValueError(f"unknown metric {value!r}{hint}")
         return value
 
@@ -314,8 +353,9 @@ class Goal(BaseModel):
             try:
                 rrulestr(value, dtstart=datetime(2000, 1, 1))
             except (ValueError, TypeError) as exc:
-                raise ValueError(f"expected an RFC 5545 RRULE such as 'FREQ=WEEKLY;BYDAY=MO', "
-                                 f"got {value!r}") from exc
+                raise ValueError(
+                    f"expected an RFC 5545 RRULE such as 'FREQ=WEEKLY;BYDAY=MO', got {value!r}"
+                ) from exc
         return value
 
     @field_validator("deadline")
@@ -329,15 +369,21 @@ class Goal(BaseModel):
     @field_validator("milestones")
     @classmethod
     def _milestones_in_span(cls, value: tuple[Milestone, ...], info: ValidationInfo) -> Any:
-        _check_milestones(value, info.data.get("start"), info.data.get("deadline"),
-                          _spec(info, info.data.get("metric")))
+        _check_milestones(
+            value,
+            info.data.get("start"),
+            info.data.get("deadline"),
+            _spec(info, info.data.get("metric")),
+        )
         return value
 
     @model_validator(mode="after")
     def _one_of_target_or_threshold(self) -> Goal:
         if (self.target is None) == (self.threshold is None):
-            raise ValueError("give exactly one of 'target' (a value to reach) or 'threshold' "
-                             "(a service standard such as '90% within 2 minutes')")
+            raise ValueError(
+                "give exactly one of 'target' (a value to reach) or 'threshold' "
+                "(a service standard such as '90% within 2 minutes')"
+            )
         return self
 
 
@@ -361,18 +407,27 @@ def _value_in_unit(value: Any, info: ValidationInfo, what: str) -> float:
 def _check_limit(standard: Standard, spec: MetricSpec) -> None:
     event_unit = spec.event_unit
     if spec.aggregation in (Aggregation.VOLUME, Aggregation.RATIO, Aggregation.LAST):
-        raise ValueError(f"{spec.name} is not measured per event; use 'target' instead of "
-                         "'threshold'")
+        raise ValueError(
+            f"{spec.name} is not measured per event; use 'target' instead of 'threshold'"
+        )
     if event_unit is Unit.SECONDS and standard.limit.kind is not Kind.DURATION:
-        raise ValueError(f"{spec.name} is a duration: write the limit as a duration, such as "
-                         "'90% within 2 minutes'")
+        raise ValueError(
+            f"{spec.name} is a duration: write the limit as a duration, such as "
+            "'90% within 2 minutes'"
+        )
     if event_unit is not Unit.SECONDS and standard.limit.kind is Kind.DURATION:
-        raise ValueError(f"{spec.name} is measured in {event_unit.value}, not time: write "
-                         "'<share> at least <number>' or '<share> at most <number>'")
+        raise ValueError(
+            f"{spec.name} is measured in {event_unit.value}, not time: write "
+            "'<share> at least <number>' or '<share> at most <number>'"
+        )
 
 
-def _check_milestones(milestones: tuple[Milestone, ...], start: date | None,
-                      deadline: date | None, spec: MetricSpec | None) -> None:
+def _check_milestones(
+    milestones: tuple[Milestone, ...],
+    start: date | None,
+    deadline: date | None,
+    spec: MetricSpec | None,
+) -> None:
     previous: date | None = None
     for milestone in milestones:
         if start is not None and milestone.by <= start:
@@ -380,8 +435,9 @@ def _check_milestones(milestones: tuple[Milestone, ...], start: date | None,
         if deadline is not None and milestone.by > deadline:
             raise ValueError(f"milestone by {milestone.by} is after the deadline {deadline}")
         if previous is not None and milestone.by <= previous:
-            raise ValueError(f"milestones must be in date order: {milestone.by} comes after "
-                             f"{previous}")
+            raise ValueError(
+                f"milestones must be in date order: {milestone.by} comes after {previous}"
+            )
         previous = milestone.by
         if spec is None:
             continue
@@ -454,8 +510,13 @@ class Calendar(BaseModel):
     hours: Annotated[
         dict[int, tuple[tuple[time, time], ...]],
         BeforeValidator(_hours),
-        WithJsonSchema({"type": "object", "additionalProperties": {"type": "string"},
-                        "examples": [{"mon-fri": "09:00-18:00"}]}),
+        WithJsonSchema(
+            {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "examples": [{"mon-fri": "09:00-18:00"}],
+            }
+        ),
     ]
     holidays: HolidaySource | None = None
     closed: tuple[date, ...] = ()
@@ -474,8 +535,10 @@ class Calendar(BaseModel):
             try:
                 holidays.country_holidays(value.country, subdiv=value.subdiv)
             except NotImplementedError as exc:
-                raise ValueError(f"no holiday calendar for country {value.country!r}"
-                                 f"{'/' + value.subdiv if value.subdiv else ''}") from exc
+                raise ValueError(
+                    f"no holiday calendar for country {value.country!r}"
+                    f"{'/' + value.subdiv if value.subdiv else ''}"
+                ) from exc
         return value
 
 
@@ -504,11 +567,13 @@ class MetricDef(BaseModel):
     @model_validator(mode="after")
     def _one_definition(self) -> MetricDef:
         if (self.ratio is None) == (self.series is None):
-            raise ValueError("give either 'ratio: {numerator, denominator}' or 'series' with "
-                             "'aggregation'")
+            raise ValueError(
+                "give either 'ratio: {numerator, denominator}' or 'series' with 'aggregation'"
+            )
         if self.series is not None and self.aggregation is None:
-            raise ValueError("a series metric needs 'aggregation': duration, mean, rate, volume or "
-                             "last")
+            raise ValueError(
+                "a series metric needs 'aggregation': duration, mean, rate, volume or last"
+            )
         return self
 
     def spec(self, name: str) -> MetricSpec:
@@ -516,14 +581,31 @@ class MetricDef(BaseModel):
         low = self.min if self.min is not None else (0.0 if self.unit is Unit.SHARE else -1e308)
         high = self.max if self.max is not None else (1.0 if self.unit is Unit.SHARE else 1e308)
         if self.ratio is not None:
-            return MetricSpec(name, self.title or name, self.unit, self.better, Aggregation.RATIO,
-                              (low, high), series=(self.ratio.numerator, self.ratio.denominator),
-                              description=self.description, custom=True)
-        assert self.series is not None and self.aggregation is not None
+            return MetricSpec(
+                name,
+                self.title or name,
+                self.unit,
+                self.better,
+                Aggregation.RATIO,
+                (low, high),
+                series=(self.ratio.numerator, self.ratio.denominator),
+                description=self.description,
+                custom=True,
+            )
+        assert self.series is not None
+        assert self.aggregation is not None
         unit = Unit.SECONDS if self.aggregation == "duration" else self.unit
-        return MetricSpec(name, self.title or name, unit, self.better,
-                          Aggregation(self.aggregation), (low, high), series=(self.series,),
-                          description=self.description, custom=True)
+        return MetricSpec(
+            name,
+            self.title or name,
+            unit,
+            self.better,
+            Aggregation(self.aggregation),
+            (low, high),
+            series=(self.series,),
+            description=self.description,
+            custom=True,
+        )
 
 
 class GoalFile(BaseModel):
@@ -586,15 +668,20 @@ class GoalSet:
                 return goal
         raise KeyError(goal_id)
 
-    def select(self, *, ids: tuple[str, ...] = (), tags: tuple[str, ...] = (),
-               owners: tuple[str, ...] = ()) -> GoalSet:
+    def select(
+        self, *, ids: tuple[str, ...] = (), tags: tuple[str, ...] = (), owners: tuple[str, ...] = ()
+    ) -> GoalSet:
         """The goals matching every given filter (any of its values), with their relatives.
 
         A selected goal keeps its children, so that a team goal still rolls up its members.
         """
+
         def wanted(goal: Goal) -> bool:
-            return ((not ids or goal.id in ids) and (not tags or bool(set(tags) & set(goal.tags)))
-                    and (not owners or goal.owner in owners))
+            return (
+                (not ids or goal.id in ids)
+                and (not tags or bool(set(tags) & set(goal.tags)))
+                and (not owners or goal.owner in owners)
+            )
 
         chosen = {g.id for g in self.goals if wanted(g)}
         grew = True

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 Condition = tuple[str, float]  # (comparison, limit): "<=", "<" or ">=" against the event's value
 
@@ -55,6 +56,14 @@ def bucket_midpoint(bucket: int) -> float:
     return (step + 0.5) * 10.0 ** (decade - 2)
 
 
+K = TypeVar("K")
+
+
+def _add_counts(counts: dict[K, float], more: dict[K, float]) -> None:
+    for key, count in more.items():
+        counts[key] = counts.get(key, 0.0) + count
+
+
 @dataclass
 class Stats:
     """Counts and sums of the events of one cell or window; merge with `add`.
@@ -91,10 +100,9 @@ class Stats:
         self.sum_sq += other.sum_sq
         self.min = min(self.min, other.min)
         self.max = max(self.max, other.max)
-        for mapping, more in ((self.good, other.good), (self.hist, other.hist),
-                              (self.open, other.open)):
-            for key, count in more.items():
-                mapping[key] = mapping.get(key, 0.0) + count  # type: ignore[index]
+        _add_counts(self.good, other.good)
+        _add_counts(self.hist, other.hist)
+        _add_counts(self.open, other.open)
         if other.last is not None and (self.last is None or other.last > self.last):
             self.last = other.last
         return self

@@ -10,11 +10,11 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """A goal's status (design §5), in the order of the roll-up's "worst first"."""
 
     MISSED = "missed"
@@ -124,22 +124,43 @@ class GoalResult:
     def to_dict(self) -> dict[str, Any]:
         """The goal's JSON object (design §6): numbers in the metric's unit, nulls when unknown."""
         data: dict[str, Any] = {
-            "id": self.id, "title": self.title, "owner": self.owner, "team": self.team,
-            "metric": self.metric, "unit": self.unit, "kind": self.kind,
-            "status": self.status.value, "value": self.value, "target": self.target,
-            "comparison": self.comparison, "met": self.met, "events": self.events,
-            "window": {"kind": self.window, "start": self.window_start.isoformat(),
-                       "end": self.window_end.isoformat()},
-            "baseline": self.baseline, "progress": self.progress,
-            "expected_progress": self.expected_progress, "forecast": self.forecast,
+            "id": self.id,
+            "title": self.title,
+            "owner": self.owner,
+            "team": self.team,
+            "metric": self.metric,
+            "unit": self.unit,
+            "kind": self.kind,
+            "status": self.status.value,
+            "value": self.value,
+            "target": self.target,
+            "comparison": self.comparison,
+            "met": self.met,
+            "events": self.events,
+            "window": {
+                "kind": self.window,
+                "start": self.window_start.isoformat(),
+                "end": self.window_end.isoformat(),
+            },
+            "baseline": self.baseline,
+            "progress": self.progress,
+            "expected_progress": self.expected_progress,
+            "forecast": self.forecast,
             "forecast_interval": list(self.forecast_interval) if self.forecast_interval else None,
-            "p_success": self.p_success, "start": _iso(self.start),
-            "deadline": self.deadline.isoformat(), "reasons": list(self.reasons),
-            "file": self.file, "line": self.line, "parent": self.parent, "tags": list(self.tags),
+            "p_success": self.p_success,
+            "start": _iso(self.start),
+            "deadline": self.deadline.isoformat(),
+            "reasons": list(self.reasons),
+            "file": self.file,
+            "line": self.line,
+            "parent": self.parent,
+            "tags": list(self.tags),
             "trend": self.trend,
             "milestones": [{"by": d.isoformat(), "target": v} for d, v in self.milestones],
-            "history": {"weekly": [_point(p) for p in self.weekly],
-                        "daily": [_point(p) for p in self.daily]},
+            "history": {
+                "weekly": [_point(p) for p in self.weekly],
+                "daily": [_point(p) for p in self.daily],
+            },
         }
         if self.statistic is not None:
             data["statistic"] = self.statistic
@@ -149,14 +170,22 @@ class GoalResult:
             data["threshold"] = self.threshold
             data["good"] = self.good
             data["pending"] = self.pending
-            data["error_budget"] = None if self.error_budget is None else {
-                "allowed": self.error_budget.allowed, "bad": self.error_budget.bad,
-                "consumed": self.error_budget.consumed, "remaining": self.error_budget.remaining,
-                "burn_rates": self.error_budget.burn_rates}
+            data["error_budget"] = (
+                None
+                if self.error_budget is None
+                else {
+                    "allowed": self.error_budget.allowed,
+                    "bad": self.error_budget.bad,
+                    "consumed": self.error_budget.consumed,
+                    "remaining": self.error_budget.remaining,
+                    "burn_rates": self.error_budget.burn_rates,
+                }
+            )
         if self.children:
             data["children"] = list(self.children)
             data["share_on_track"] = self.share_on_track
-        return _finite(data)
+        finite: dict[str, Any] = _finite(data)
+        return finite
 
 
 def _iso(day: date | None) -> str | None:
@@ -230,9 +259,15 @@ class Report:
             "data_quality": {
                 "rows_rejected": sum(s.rejected_total for s in self.data_quality),
                 "data_timezone": self.data_timezone,
-                "sources": [{"source": s.source, "rows_rejected": s.rejected_total,
-                             "rejected": dict(sorted(s.rejected.items())),
-                             "naive_timestamps": s.naive_timestamps} for s in self.data_quality],
+                "sources": [
+                    {
+                        "source": s.source,
+                        "rows_rejected": s.rejected_total,
+                        "rejected": dict(sorted(s.rejected.items())),
+                        "naive_timestamps": s.naive_timestamps,
+                    }
+                    for s in self.data_quality
+                ],
             },
             "goals": [goal.to_dict() for goal in self.goals],
         }

@@ -17,8 +17,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 COLUMNS = ("timestamp", "metric", "value", "channel", "tier", "team", "agent", "count")
-TEAMS = {"chat": ("alice", "bob", "carol"), "email": ("dave", "erin"), "phone": ("frank", "grace"),
-         "social": ("alice", "bob")}
+TEAMS = {
+    "chat": ("alice", "bob", "carol"),
+    "email": ("dave", "erin"),
+    "phone": ("frank", "grace"),
+    "social": ("alice", "bob"),
+}
 TEAM_OF = {"chat": "chat", "email": "email", "phone": "phone", "social": "chat"}
 CHANNELS = (("chat", 0.44), ("email", 0.36), ("phone", 0.17), ("social", 0.03))
 TIERS = (("gold", 0.15), ("silver", 0.35), ("bronze", 0.50))
@@ -62,23 +66,41 @@ def _ticket(rng: random.Random, day: date, end: date) -> Iterator[Row]:
     team = TEAM_OF[channel]
     agent = rng.choice(TEAMS[channel])
     created = datetime(day.year, day.month, day.day, tzinfo=TZ) + timedelta(
-        seconds=rng.uniform(8 * 3600, 20 * 3600))
+        seconds=rng.uniform(8 * 3600, 20 * 3600)
+    )
     labels = {"channel": channel, "tier": tier, "team": team, "agent": agent}
     stamp = _stamp(created)
     if channel == "phone":
         abandon = rng.random() < _ramp(day, date(2026, 9, 1), end, 0.09, 0.084)
         yield {"timestamp": stamp, "metric": "abandonment_rate", "value": int(abandon), **labels}
-        yield {"timestamp": stamp, "metric": "wait_time", "value": _lognormal(rng, 45, 0.6),
-               **labels}
+        yield {
+            "timestamp": stamp,
+            "metric": "wait_time",
+            "value": _lognormal(rng, 45, 0.6),
+            **labels,
+        }
         if abandon:
             return
-    yield {"timestamp": stamp, "metric": "first_response_time",
-           "value": _first_response(rng, channel, day, end), **labels}
+    yield {
+        "timestamp": stamp,
+        "metric": "first_response_time",
+        "value": _first_response(rng, channel, day, end),
+        **labels,
+    }
     if channel == "email":
-        yield {"timestamp": stamp, "metric": "resolution_time",
-               "value": _lognormal(rng, 6 * 3600, 0.8), **labels}
+        yield {
+            "timestamp": stamp,
+            "metric": "resolution_time",
+            "value": _lognormal(rng, 6 * 3600, 0.8),
+            **labels,
+        }
     if date(2026, 7, 1) <= day < date(2026, 10, 1):
-        yield {"timestamp": stamp, "metric": "fcr_rate", "value": int(rng.random() < 0.72), **labels}
+        yield {
+            "timestamp": stamp,
+            "metric": "fcr_rate",
+            "value": int(rng.random() < 0.72),
+            **labels,
+        }
     if rng.random() < 0.3:
         yield {"timestamp": stamp, "metric": "csat", "value": _csat(rng, day, agent), **labels}
     if tier == "gold" and rng.random() < 0.25:
@@ -125,15 +147,36 @@ def daily_rows(start: date, end: date, seed: int = 11) -> Iterator[Row]:
         evening = _stamp(datetime(day.year, day.month, day.day, 18, tzinfo=TZ))
         contacts = rng.randint(80, 120) if day.weekday() < 5 else rng.randint(40, 60)
         blank = {"channel": "", "tier": "", "agent": ""}
-        yield {"timestamp": evening, "metric": "contacts", "value": contacts, "team": "support",
-               **blank}
-        yield {"timestamp": evening, "metric": "cost", "value": round(contacts * rng.uniform(4.1, 4.6),
-               2), "team": "support", **blank}
-        yield {"timestamp": evening, "metric": "ticket_volume", "value": "", "team": "support",
-               "count": contacts, **blank}
+        yield {
+            "timestamp": evening,
+            "metric": "contacts",
+            "value": contacts,
+            "team": "support",
+            **blank,
+        }
+        yield {
+            "timestamp": evening,
+            "metric": "cost",
+            "value": round(contacts * rng.uniform(4.1, 4.6), 2),
+            "team": "support",
+            **blank,
+        }
+        yield {
+            "timestamp": evening,
+            "metric": "ticket_volume",
+            "value": "",
+            "team": "support",
+            "count": contacts,
+            **blank,
+        }
         for team, level in (("chat", 40), ("email", 150), ("phone", 25)):
-            yield {"timestamp": evening, "metric": "backlog",
-                   "value": max(0, int(rng.gauss(level, level * 0.1))), "team": team, **blank}
+            yield {
+                "timestamp": evening,
+                "metric": "backlog",
+                "value": max(0, int(rng.gauss(level, level * 0.1))),
+                "team": team,
+                **blank,
+            }
         day += timedelta(days=1)
 
 
@@ -142,7 +185,7 @@ def write_csv(path: Path, rows: Iterator[Row]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     opener = gzip.open if path.suffix == ".gz" else open
     count = 0
-    with opener(path, "wt", newline="", encoding="utf-8") as handle:  # type: ignore[operator]
+    with opener(path, "wt", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, COLUMNS, restval="")
         writer.writeheader()
         for row in rows:
@@ -151,16 +194,18 @@ def write_csv(path: Path, rows: Iterator[Row]) -> int:
     return count
 
 
-def write_example_data(folder: Path, *, start: date = date(2025, 11, 23),
-                       end: date = date(2026, 11, 23), per_day: int = 100) -> list[Path]:
+def write_example_data(
+    folder: Path,
+    *,
+    start: date = date(2025, 11, 23),
+    end: date = date(2026, 11, 23),
+    per_day: int = 100,
+) -> list[Path]:
     """Write the bundled example's data files into `folder`; return their paths."""
     tickets, daily = folder / "tickets.csv.gz", folder / "daily.csv"
     write_csv(tickets, ticket_rows(start, end, per_day))
     write_csv(daily, daily_rows(start, end))
     return [tickets, daily]
-
-
-
 
 
 STARTER_GOALS = """\
@@ -215,5 +260,13 @@ def write_starter(folder: Path) -> list[Path]:
     goals.write_text(STARTER_GOALS, encoding="utf-8")
     return [goals, *write_example_data(folder / "data")]
 
-__all__ = ["COLUMNS", "STARTER_GOALS", "daily_rows", "ticket_rows", "write_csv", "write_example_data",
-           "write_starter"]
+
+__all__ = [
+    "COLUMNS",
+    "STARTER_GOALS",
+    "daily_rows",
+    "ticket_rows",
+    "write_csv",
+    "write_example_data",
+    "write_starter",
+]

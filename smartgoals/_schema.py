@@ -13,6 +13,9 @@ def goal_file_schema() -> dict[str, Any]:
     schema = GoalFile.model_json_schema(mode="validation")
     goal = schema["$defs"]["Goal"]
     goal["properties"]["metric"]["examples"] = sorted(BUILTIN_METRICS)
+    # NOTE: `defaults:` may supply owner, metric or deadline, so a goal in a file needs only `id`.
+    goal["required"] = ["id"]
+    goal["description"] += " Required after defaults: owner, metric, deadline."
     defaults = schema["properties"]["defaults"]
     defaults["propertyNames"] = {"enum": [k for k in goal["properties"] if k != "id"]}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

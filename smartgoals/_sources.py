@@ -33,8 +33,10 @@ def check_columns(name: str, columns: list[str], labels: tuple[str, ...]) -> Non
     for column in (*REQUIRED, *labels):
         if column not in columns:
             role = "a label some goal filters on ('where')" if column in labels else "required"
-            raise DataError(f"{name}: column {column!r} is missing ({role}); the data has "
-                            f"{', '.join(map(repr, columns)) or 'no columns'}")
+            raise DataError(
+                f"{name}: column {column!r} is missing ({role}); the data has "
+                f"{', '.join(map(repr, columns)) or 'no columns'}"
+            )
 
 
 def read_file(path: Path, labels: tuple[str, ...], data_timezone: str) -> tuple[Any, Any]:
@@ -57,8 +59,9 @@ def read_file(path: Path, labels: tuple[str, ...], data_timezone: str) -> tuple[
     return con.sql(sql), con
 
 
-def read_rows(rows: list[dict[str, Any]], name: str, labels: tuple[str, ...],
-              data_timezone: str, folder: Path) -> tuple[Any, Any]:
+def read_rows(
+    rows: list[dict[str, Any]], name: str, labels: tuple[str, ...], data_timezone: str, folder: Path
+) -> tuple[Any, Any]:
     """Plain Python rows (dicts) as a normalized DuckDB relation, read exactly like a CSV file.
 
     The rows are written to a CSV file in `folder` (which the caller removes afterwards).
@@ -84,11 +87,15 @@ def _as_text(value: Any) -> str:
 def _scan(con: Any, path: Path) -> str:
     quoted = str(path).replace("'", "''")
     suffix = "".join(path.suffixes[-2:]).lower()
-    if suffix.endswith(".parquet") or suffix.endswith(".pq"):
+    if suffix.endswith((".parquet", ".pq")):
         return f"read_parquet('{quoted}')"
     if suffix.endswith((".jsonl", ".ndjson", ".json", ".jsonl.gz", ".json.gz")):
-        names = [r[0] for r in con.sql(f"DESCRIBE SELECT * FROM read_json('{quoted}', "
-                                       "format='newline_delimited')").fetchall()]
+        names = [
+            r[0]
+            for r in con.sql(
+                f"DESCRIBE SELECT * FROM read_json('{quoted}', format='newline_delimited')"
+            ).fetchall()
+        ]
         columns = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
         return f"read_json('{quoted}', format='newline_delimited', columns={{{columns}}})"
     return f"read_csv('{quoted}', header=true, all_varchar=true)"
@@ -109,8 +116,11 @@ def _normalize_sql(scan: str, types: dict[str, str], labels: tuple[str, ...]) ->
         ts = f"try_cast({raw} AS TIMESTAMPTZ)"
         naive = f"CASE WHEN regexp_matches({raw}, '{_OFFSET_PATTERN}') THEN 0 ELSE 1 END"
     value_raw = "nullif(trim(CAST(value AS VARCHAR)), '')"
-    count = ("try_cast(nullif(trim(CAST(count AS VARCHAR)), '') AS DOUBLE)"
-             if "count" in types else "1.0")
+    count = (
+        "try_cast(nullif(trim(CAST(count AS VARCHAR)), '') AS DOUBLE)"
+        if "count" in types
+        else "1.0"
+    )
     label_sql = "".join(f", CAST({_q(label)} AS VARCHAR) AS {_q(label)}" for label in labels)
     return f"""
         SELECT epoch_us(ts) AS _us, metric, try_cast(value_raw AS DOUBLE) AS value,
@@ -128,8 +138,10 @@ def _normalize_sql(scan: str, types: dict[str, str], labels: tuple[str, ...]) ->
 
 def first_row_with(relation_sql: str, con: Any, condition: str) -> int | None:
     """The 1-based data row number of the first row meeting `condition` (for error messages)."""
-    rows = con.sql(f"SELECT rn FROM (SELECT row_number() OVER () AS rn, * FROM ({relation_sql})) "
-                   f"WHERE {condition} ORDER BY rn LIMIT 1").fetchall()
+    rows = con.sql(
+        f"SELECT rn FROM (SELECT row_number() OVER () AS rn, * FROM ({relation_sql})) "
+        f"WHERE {condition} ORDER BY rn LIMIT 1"
+    ).fetchall()
     return int(rows[0][0]) if rows else None
 
 
@@ -138,15 +150,19 @@ def normalize_frame(native: Any, name: str, labels: tuple[str, ...], data_offset
     try:
         frame = nw.from_native(native)
     except TypeError as exc:
-        raise DataError(f"{name}: unsupported data of type {type(native).__name__}; pass a file "
-                        "path or a pandas, Polars, PyArrow or DuckDB frame") from exc
+        raise DataError(
+            f"{name}: unsupported data of type {type(native).__name__}; pass a file "
+            "path or a pandas, Polars, PyArrow or DuckDB frame"
+        ) from exc
     lf = frame.lazy() if isinstance(frame, nw.DataFrame) else frame
     schema = lf.collect_schema()
     check_columns(name, list(schema.names()), labels)
     ts_dtype = schema["timestamp"]
     if not isinstance(ts_dtype, nw.Datetime):
-        raise DataError(f"{name}: column 'timestamp' has type {ts_dtype}; expected a datetime "
-                        "column (parse text first, e.g. pandas.to_datetime(..., utc=True))")
+        raise DataError(
+            f"{name}: column 'timestamp' has type {ts_dtype}; expected a datetime "
+            "column (parse text first, e.g. pandas.to_datetime(..., utc=True))"
+        )
     if not schema["value"].is_numeric():
         raise DataError(f"{name}: column 'value' has type {schema['value']}; expected numbers")
     naive = ts_dtype.time_zone is None
@@ -156,8 +172,10 @@ def normalize_frame(native: Any, name: str, labels: tuple[str, ...], data_offset
         us = _local_to_utc(us, data_offsets)
     weight = nw.col("count").cast(nw.Float64()).fill_null(1.0) if "count" in schema else nw.lit(1.0)
     return lf.select(
-        us.alias("_us"), nw.col("metric").cast(nw.String()),
-        nw.col("value").cast(nw.Float64()), weight.alias("_w"),
+        us.alias("_us"),
+        nw.col("metric").cast(nw.String()),
+        nw.col("value").cast(nw.Float64()),
+        weight.alias("_w"),
         nw.lit(None, dtype=nw.String()).alias("_reject"),
         nw.lit(1 if naive else 0).alias("_naive"),
         *(nw.col(label).cast(nw.String()) for label in labels),

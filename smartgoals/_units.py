@@ -20,7 +20,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 
@@ -28,7 +28,7 @@ class UnitError(ValueError):
     """Text that is not a quantity of the expected form; the message says what was expected."""
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What a parsed quantity measures."""
 
     DURATION = "duration"
@@ -76,12 +76,31 @@ class Standard:
 
 
 _SECONDS = {
-    "ms": 0.001, "msec": 0.001, "millisecond": 0.001, "milliseconds": 0.001,
-    "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
-    "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
-    "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0,
-    "d": 86400.0, "day": 86400.0, "days": 86400.0,
-    "w": 604800.0, "wk": 604800.0, "week": 604800.0, "weeks": 604800.0,
+    "ms": 0.001,
+    "msec": 0.001,
+    "millisecond": 0.001,
+    "milliseconds": 0.001,
+    "s": 1.0,
+    "sec": 1.0,
+    "secs": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "min": 60.0,
+    "mins": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+    "h": 3600.0,
+    "hr": 3600.0,
+    "hrs": 3600.0,
+    "hour": 3600.0,
+    "hours": 3600.0,
+    "d": 86400.0,
+    "day": 86400.0,
+    "days": 86400.0,
+    "w": 604800.0,
+    "wk": 604800.0,
+    "week": 604800.0,
+    "weeks": 604800.0,
 }
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _PART = re.compile(rf"\s*({_NUMBER})\s*([a-zA-Z]+)")
@@ -134,8 +153,10 @@ def _parse_duration_parts(stripped: str, original: str) -> float:
         if unit == "m":
             raise UnitError(f"ambiguous unit 'm' in {original!r}: write 'min' for minutes")
         if unit not in _SECONDS:
-            raise UnitError(f"unknown duration unit {match.group(2)!r} in {original!r}; "
-                            f"expected {_DURATION_HINT}")
+            raise UnitError(
+                f"unknown duration unit {match.group(2)!r} in {original!r}; "
+                f"expected {_DURATION_HINT}"
+            )
         total += float(number) * _SECONDS[unit]
         position = match.end()
         while position < len(stripped) and stripped[position] in " ,":
@@ -172,8 +193,9 @@ def parse_quantity(text: str | float) -> Quantity:
     try:
         return Quantity(parse_duration(stripped), Kind.DURATION)
     except UnitError as exc:
-        raise UnitError(f"expected a number, a percentage such as '90%' or {_DURATION_HINT}, "
-                        f"got {text!r}") from exc
+        raise UnitError(
+            f"expected a number, a percentage such as '90%' or {_DURATION_HINT}, got {text!r}"
+        ) from exc
 
 
 def parse_comparand(text: str | float) -> Comparand:
@@ -188,7 +210,15 @@ def parse_comparand(text: str | float) -> Comparand:
     return Comparand(None, parse_quantity(text))
 
 
-_STANDARD = re.compile(r"\s*(\S+(?:\s*%)?)\s+(within|under|at\s+least|at\s+most)\s+(.+)", re.IGNORECASE)
+_EVENT_COMPARISON: dict[str, EventComparison] = {
+    "within": "<=",
+    "under": "<",
+    "at least": ">=",
+    "at most": "<=",
+}
+_STANDARD = re.compile(
+    r"\s*(\S+(?:\s*%)?)\s+(within|under|at\s+least|at\s+most)\s+(.+)", re.IGNORECASE
+)
 
 
 def parse_standard(text: str) -> Standard:
@@ -201,8 +231,10 @@ def parse_standard(text: str) -> Standard:
         raise UnitError(f"expected a service standard such as '90% within 2 minutes', got {text!r}")
     match = _STANDARD.fullmatch(text)
     if match is None:
-        raise UnitError("expected '<share> within|under <duration>' or '<share> at least|at most "
-                        f"<number>', such as '90% within 2 minutes'; got {text!r}")
+        raise UnitError(
+            "expected '<share> within|under <duration>' or '<share> at least|at most "
+            f"<number>', such as '90% within 2 minutes'; got {text!r}"
+        )
     share = parse_percent(match.group(1))
     if not 0.0 <= share <= 1.0:
         raise UnitError(f"a share must lie between 0% and 100%, got {match.group(1).strip()!r}")
@@ -211,8 +243,7 @@ def parse_standard(text: str) -> Standard:
         limit = Quantity(parse_duration(match.group(3)), Kind.DURATION)
     else:
         limit = parse_quantity(match.group(3))
-    comparison: EventComparison = {"within": "<=", "under": "<", "at least": ">=", "at most": "<="}[word]
-    return Standard(share, limit, comparison)
+    return Standard(share, limit, _EVENT_COMPARISON[word])
 
 
 def format_quantity(quantity: Quantity) -> str:

@@ -23,8 +23,10 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
 
 Path_ = tuple[str | int, ...]
-_CORE_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
-    "str", "int", "float", "bool", "null", "timestamp", "map", "seq"))
+_CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+)
 
 
 @dataclass
@@ -65,8 +67,13 @@ class _Converter:
     def convert(self, node: yaml.Node, path: Path_) -> Any:
         self.doc.spans[path] = self.span_of(node)
         if node.tag not in _CORE_TAGS:
-            self.problems.append(Problem(self.span_of(node), f"unsupported YAML tag {node.tag!r}; "
-                                         "goal files hold plain values, lists and mappings"))
+            self.problems.append(
+                Problem(
+                    self.span_of(node),
+                    f"unsupported YAML tag {node.tag!r}; "
+                    "goal files hold plain values, lists and mappings",
+                )
+            )
             return None
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
@@ -90,7 +97,10 @@ class _Converter:
         return result
 
     def scalar(self, node: yaml.Node) -> Any:
-        if node.tag == "tag:yaml.org,2002:bool" and str(node.value).lower() not in ("true", "false"):
+        if node.tag == "tag:yaml.org,2002:bool" and str(node.value).lower() not in (
+            "true",
+            "false",
+        ):
             return node.value
         try:
             return self.constructor.construct_object(node, deep=True)
@@ -135,8 +145,15 @@ def parse_yaml(text: str, file: str) -> Document:
         raise GoalFileError([Problem(SourceSpan(file, 1, 1), f"YAML error: {exc}")]) from exc
     if root is not None and _expanded_size(root, {}) > MAX_NODES:
         span = SourceSpan(file, root.start_mark.line + 1, root.start_mark.column + 1)
-        raise GoalFileError([Problem(span, f"document expands to more than {MAX_NODES:,} nodes "
-                                     "through aliases; refusing to read it")])
+        raise GoalFileError(
+            [
+                Problem(
+                    span,
+                    f"document expands to more than {MAX_NODES:,} nodes "
+                    "through aliases; refusing to read it",
+                )
+            ]
+        )
     converter = _Converter(file)
     converter.doc.data = {} if root is None else converter.convert(root, ())
     if converter.problems:
@@ -150,11 +167,20 @@ def read_yaml(path: Path, display: str | None = None) -> Document:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise GoalFileError([Problem(SourceSpan(name, 1, 1), f"file is {size:,} bytes; goal "
-                                         f"files are limited to {MAX_FILE_BYTES:,} bytes")])
+            raise GoalFileError(
+                [
+                    Problem(
+                        SourceSpan(name, 1, 1),
+                        f"file is {size:,} bytes; goal "
+                        f"files are limited to {MAX_FILE_BYTES:,} bytes",
+                    )
+                ]
+            )
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise GoalFileError([Problem(SourceSpan(name, 1, 1), f"cannot read file: {exc.strerror}")]) from exc
+        raise GoalFileError(
+            [Problem(SourceSpan(name, 1, 1), f"cannot read file: {exc.strerror}")]
+        ) from exc
     except UnicodeDecodeError as exc:
         raise GoalFileError([Problem(SourceSpan(name, 1, 1), "file is not UTF-8 text")]) from exc
     return parse_yaml(text, name)

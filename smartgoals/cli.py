@@ -66,13 +66,24 @@ def _goal_paths(paths: tuple[str, ...]) -> list[str]:
 
 @cli.command("lint")
 @click.argument("goals", nargs=-1, type=click.Path())
-@click.option("--as-of", "as_of", metavar="DATE", help="Judge dates as of this day (default: today).")
+@click.option(
+    "--as-of", "as_of", metavar="DATE", help="Judge dates as of this day (default: today)."
+)
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="Output format.")
-@click.option("--config", type=click.Path(), help="smartgoals.yaml with shared calendars and metrics.")
-def lint_command(goals: tuple[str, ...], as_of: str | None, strict: bool, fmt: str,
-                 config: str | None) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--config", type=click.Path(), help="smartgoals.yaml with shared calendars and metrics."
+)
+def lint_command(
+    goals: tuple[str, ...], as_of: str | None, strict: bool, fmt: str, config: str | None
+) -> None:
     """Validate goal files and check that each goal is SMART.
 
     Prints one finding per line as FILE:LINE:COL: CODE message. Exits 1 when a rule of severity
@@ -89,14 +100,26 @@ def lint_command(goals: tuple[str, ...], as_of: str | None, strict: bool, fmt: s
 
 def _render_findings(findings: list[smartgoals.Finding], fmt: str) -> str:
     if fmt == "json":
-        items = [{"file": f.span.file, "line": f.span.line, "column": f.span.column,
-                  "code": f.code, "rule": f.name, "severity": f.severity, "goal": f.goal,
-                  "message": f.message} for f in findings]
+        items = [
+            {
+                "file": f.span.file,
+                "line": f.span.line,
+                "column": f.span.column,
+                "code": f.code,
+                "rule": f.name,
+                "severity": f.severity,
+                "goal": f.goal,
+                "message": f.message,
+            }
+            for f in findings
+        ]
         return json.dumps({"findings": items}, indent=2) + "\n"
     if fmt == "github":
         return "".join(
             f"::{f.severity} file={f.span.file},line={f.span.line},col={f.span.column},"
-            f"title={f.code} {f.name}::{_escape_github(f.message)}\n" for f in findings)
+            f"title={f.code} {f.name}::{_escape_github(f.message)}\n"
+            for f in findings
+        )
     return "".join(f"{f} [{f.severity}]\n" for f in findings)
 
 
@@ -106,23 +129,57 @@ def _escape_github(text: str) -> str:
 
 @cli.command("check")
 @click.argument("goals", nargs=-1, type=click.Path())
-@click.option("--data", "data", multiple=True, metavar="FILE",
-              help="Metric data: CSV, Parquet or JSON Lines (repeat for several files).")
-@click.option("--config", type=click.Path(), help="smartgoals.yaml with shared calendars and metrics.")
-@click.option("--as-of", "as_of", metavar="DATE", help="Judge as of this date or timestamp (default: today).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-              help="Report format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here, not to stdout.")
-@click.option("--fail-on", "fail_on", default="breached,missed,no_data", show_default=True,
-              metavar="LIST", help="Statuses that fail the run: breached, missed, no_data, at_risk.")
-@click.option("--goal", "goal_ids", multiple=True, metavar="ID", help="Only this goal (repeatable).")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    metavar="FILE",
+    help="Metric data: CSV, Parquet or JSON Lines (repeat for several files).",
+)
+@click.option(
+    "--config", type=click.Path(), help="smartgoals.yaml with shared calendars and metrics."
+)
+@click.option(
+    "--as-of", "as_of", metavar="DATE", help="Judge as of this date or timestamp (default: today)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="Write the report here, not to stdout."
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    default="breached,missed,no_data",
+    show_default=True,
+    metavar="LIST",
+    help="Statuses that fail the run: breached, missed, no_data, at_risk.",
+)
+@click.option(
+    "--goal", "goal_ids", multiple=True, metavar="ID", help="Only this goal (repeatable)."
+)
 @click.option("--tag", "tags", multiple=True, help="Only goals with this tag (repeatable).")
 @click.option("--owner", "owners", multiple=True, metavar="WHO", help="Only goals of this owner.")
 @click.option("--data-timezone", metavar="TZ", help="Time zone of timestamps without an offset.")
-def check_command(goals: tuple[str, ...], data: tuple[str, ...], config: str | None,
-                  as_of: str | None, fmt: str, output: str | None, fail_on: str,
-                  goal_ids: tuple[str, ...], tags: tuple[str, ...], owners: tuple[str, ...],
-                  data_timezone: str | None) -> None:
+def check_command(
+    goals: tuple[str, ...],
+    data: tuple[str, ...],
+    config: str | None,
+    as_of: str | None,
+    fmt: str,
+    output: str | None,
+    fail_on: str,
+    goal_ids: tuple[str, ...],
+    tags: tuple[str, ...],
+    owners: tuple[str, ...],
+    data_timezone: str | None,
+) -> None:
     """Evaluate goals against metric data and fail when goals are breached or missed.
 
     Exits 0 when no goal fails the --fail-on policy, 1 when some goal does, 2 when the goal files
@@ -139,8 +196,9 @@ def check_command(goals: tuple[str, ...], data: tuple[str, ...], config: str | N
             raise UsageError("no data given: pass metric files with --data FILE")
         moment = parse_as_of(as_of) if as_of else date.today()
         with _progress(f"reading {len(data)} data file(s)"):
-            report = smartgoals.evaluate(selected, list(data), as_of=moment,
-                                         data_timezone=data_timezone)
+            report = smartgoals.evaluate(
+                selected, list(data), as_of=moment, data_timezone=data_timezone
+            )
         for notice in report.notices:
             click.echo(f"smartgoals: {notice}", err=True)
         color = output is None and sys.stdout.isatty()
@@ -183,8 +241,11 @@ def init_command(directory: str) -> None:
     files = write_starter(target)
     for file in files:
         click.echo(f"wrote {file}", err=True)
-    click.echo(f"next: smartgoals check {goals_dir} --data {target / 'data' / 'tickets.csv.gz'} "
-               f"--data {target / 'data' / 'daily.csv'} --as-of 2026-11-22", err=True)
+    click.echo(
+        f"next: smartgoals check {goals_dir} --data {target / 'data' / 'tickets.csv.gz'} "
+        f"--data {target / 'data' / 'daily.csv'} --as-of 2026-11-22",
+        err=True,
+    )
 
 
 @cli.command("schema")

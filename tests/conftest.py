@@ -13,35 +13,42 @@ from hypothesis import HealthCheck, settings
 
 from smartgoals._sample import daily_rows, ticket_rows
 
-settings.register_profile("default", max_examples=40, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("default")
 
 AS_OF = date(2026, 11, 22)
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_GOALS = ROOT / "examples" / "goals"
-EXAMPLE_DATA = [ROOT / "examples" / "data" / "tickets.csv.gz", ROOT / "examples" / "data" / "daily.csv"]
+EXAMPLE_DATA = [
+    ROOT / "examples" / "data" / "tickets.csv.gz",
+    ROOT / "examples" / "data" / "daily.csv",
+]
 
 
 @pytest.fixture
 def goal_file(tmp_path: Path) -> Callable[..., Path]:
     """Write YAML text (dedented) to a file under tmp_path and return its path."""
+
     def write(text: str, name: str = "goals.yaml") -> Path:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
         return path
+
     return write
 
 
-def events_frame(start: date = date(2026, 8, 1), end: date = date(2026, 11, 23),
-                 per_day: int = 40, seed: int = 7) -> pd.DataFrame:
+def events_frame(
+    start: date = date(2026, 8, 1), end: date = date(2026, 11, 23), per_day: int = 40, seed: int = 7
+) -> pd.DataFrame:
     """Seeded ticket and daily events as a pandas frame (UTC timestamps, NaN for no value)."""
     rows = [*ticket_rows(start, end, per_day, seed), *daily_rows(start, end, seed + 1)]
     frame = pd.DataFrame(rows)
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True, format="ISO8601")
     frame["value"] = pd.to_numeric(frame["value"].replace("", None), errors="coerce").astype(float)
-    frame["count"] = pd.to_numeric(frame.get("count"), errors="coerce")
+    frame["count"] = pd.to_numeric(frame["count"], errors="coerce")
     for label in ("channel", "tier", "team", "agent"):
         frame[label] = frame[label].fillna("").astype(str)
     return frame

@@ -23,8 +23,14 @@ def assert_same(left: Report, right: Report) -> None:
     """Identical statuses and counts; float values equal to a relative 1e-12."""
     assert [g.id for g in left.goals] == [g.id for g in right.goals]
     for a, b in zip(left.goals, right.goals, strict=True):
-        assert (a.status, a.events, a.good, a.pending, a.open_events, a.met) == \
-            (b.status, b.events, b.good, b.pending, b.open_events, b.met), a.id
+        assert (a.status, a.events, a.good, a.pending, a.open_events, a.met) == (
+            b.status,
+            b.events,
+            b.good,
+            b.pending,
+            b.open_events,
+            b.met,
+        ), a.id
         for name in ("value", "progress", "forecast", "p_success", "baseline"):
             x, y = getattr(a, name), getattr(b, name)
             assert (x is None) == (y is None), (a.id, name)
@@ -35,7 +41,10 @@ def assert_same(left: Report, right: Report) -> None:
 
 def to_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    return [{**r, "timestamp": r["timestamp"].isoformat()} for r in records]
+    return [
+        {str(k): v for k, v in r.items()} | {"timestamp": r["timestamp"].isoformat()}
+        for r in records
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +58,9 @@ def reference(goals, ticket_events) -> Report:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    frame.assign(timestamp=frame["timestamp"].map(lambda t: t.isoformat())).to_csv(path, index=False)
+    frame.assign(timestamp=frame["timestamp"].map(lambda t: t.isoformat())).to_csv(
+        path, index=False
+    )
     return path
 
 
@@ -97,8 +108,11 @@ def test_result_independent_of_row_order(goals, small_reference, seed):
 
 
 @settings(max_examples=12)
-@given(st.lists(st.integers(min_value=1, max_value=len(small) - 1), min_size=1, max_size=4,
-                unique=True))
+@given(
+    st.lists(
+        st.integers(min_value=1, max_value=len(small) - 1), min_size=1, max_size=4, unique=True
+    )
+)
 def test_result_independent_of_splitting(goals, small_reference, cuts):
     bounds = [0, *sorted(cuts), len(small)]
     parts = [small_polars.slice(a, b - a) for a, b in zip(bounds, bounds[1:], strict=False)]
@@ -110,10 +124,20 @@ def test_result_independent_of_splitting(goals, small_reference, cuts):
 def test_adding_good_events_never_lowers_a_share(goals, extra, seconds):
     chat = goals.select(ids=("chat-first-response",))
     before = smartgoals.evaluate(chat, small, as_of=AS_OF).goals[0]
-    good = pd.DataFrame({"timestamp": [pd.Timestamp("2026-11-20T10:00:00Z")] * extra,
-                         "metric": "first_response_time", "value": seconds, "channel": "chat",
-                         "tier": "gold", "team": "chat", "agent": "alice", "count": float("nan")})
+    good = pd.DataFrame(
+        {
+            "timestamp": [pd.Timestamp("2026-11-20T10:00:00Z")] * extra,
+            "metric": "first_response_time",
+            "value": seconds,
+            "channel": "chat",
+            "tier": "gold",
+            "team": "chat",
+            "agent": "alice",
+            "count": float("nan"),
+        }
+    )
     after = smartgoals.evaluate(chat, [small, good], as_of=AS_OF).goals[0]
-    assert before.value is not None and after.value is not None
+    assert before.value is not None
+    assert after.value is not None
     assert after.value >= before.value
     assert after.events == before.events + extra

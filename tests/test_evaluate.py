@@ -90,13 +90,16 @@ def test_formulas_match_pandas(formula_report, ticket_events):
         "abandon": in_window(frame, "abandonment_rate")["value"].mean(),
         "volume": in_window(frame, "ticket_volume")["count"].sum(),
         "backlog": backlog["value"].iloc[-1],
-        "cost": in_window(frame, "cost")["value"].sum() / in_window(frame, "contacts")["value"].sum(),
+        "cost": in_window(frame, "cost")["value"].sum()
+        / in_window(frame, "contacts")["value"].sum(),
     }
     for goal_id, value in expected.items():
         assert formula_report.get(goal_id).value == pytest.approx(value, rel=1e-12), goal_id
     for goal_id, q in (("email-median", 0.5), ("email-p90", 0.9)):
         exact = nearest_rank(resolution["value"], q)
-        assert formula_report.get(goal_id).value == pytest.approx(exact, rel=QUANTILE_RELATIVE_ERROR)
+        assert formula_report.get(goal_id).value == pytest.approx(
+            exact, rel=QUANTILE_RELATIVE_ERROR
+        )
 
 
 def test_event_counts_match_pandas(formula_report, ticket_events):
@@ -111,13 +114,16 @@ def test_event_counts_match_pandas(formula_report, ticket_events):
     email = in_window(ticket_events, "first_response_time", channel="email")
     assert formula_report.get("email-mean").events == int(email["value"].notna().sum())
     assert formula_report.get("email-mean").open_events == int(email["value"].isna().sum())
-    assert formula_report.get("csat").events == int(in_window(ticket_events, "csat")["value"].notna().sum())
+    assert formula_report.get("csat").events == int(
+        in_window(ticket_events, "csat")["value"].notna().sum()
+    )
 
 
 def test_error_budget_matches_definition(formula_report):
     result = formula_report.get("chat-within")
     budget = result.error_budget
-    assert budget is not None and result.good is not None
+    assert budget is not None
+    assert result.good is not None
     assert budget.allowed == pytest.approx(0.1 * result.events)
     assert budget.bad == result.events - result.good
     assert budget.consumed == pytest.approx(budget.bad / budget.allowed)
@@ -127,11 +133,24 @@ def test_error_budget_matches_definition(formula_report):
 def chats(day: date, answered: list[float], unanswered: int = 0, *, hour: int = 10) -> list[dict]:
     """Chat first-response rows on `day`: answered values, then unanswered (open) ones."""
     start = datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN)
-    rows = [{"timestamp": start + timedelta(minutes=i), "metric": "first_response_time",
-             "value": v, "channel": "chat"} for i, v in enumerate(answered)]
-    rows += [{"timestamp": start + timedelta(minutes=len(answered) + i),
-              "metric": "first_response_time", "value": None, "channel": "chat"}
-             for i in range(unanswered)]
+    rows = [
+        {
+            "timestamp": start + timedelta(minutes=i),
+            "metric": "first_response_time",
+            "value": v,
+            "channel": "chat",
+        }
+        for i, v in enumerate(answered)
+    ]
+    rows += [
+        {
+            "timestamp": start + timedelta(minutes=len(answered) + i),
+            "metric": "first_response_time",
+            "value": None,
+            "channel": "chat",
+        }
+        for i in range(unanswered)
+    ]
     return rows
 
 
@@ -167,17 +186,30 @@ def test_unanswered_chats_turn_met_into_breached(goal_file):
     breached = smartgoals.evaluate(goals, frame_of(trap), as_of=AS_OF).get("chat")
     assert breached.status is Status.BREACHED
     assert breached.value == pytest.approx(910 / 1015)
-    assert breached.events == 1015 and breached.pending == 0
+    assert breached.events == 1015
+    assert breached.pending == 0
 
 
 def test_open_event_within_limit_is_pending(goal_file):
     goals = goal_file(CHAT_GOAL)
     as_of = datetime(2026, 11, 20, 12, 0, tzinfo=BERLIN)
     rows = chats(date(2026, 11, 20), [60.0] * 40)
-    rows.append({"timestamp": as_of - timedelta(seconds=30), "metric": "first_response_time",
-                 "value": None, "channel": "chat"})
-    rows.append({"timestamp": as_of - timedelta(hours=1), "metric": "first_response_time",
-                 "value": None, "channel": "chat"})
+    rows.append(
+        {
+            "timestamp": as_of - timedelta(seconds=30),
+            "metric": "first_response_time",
+            "value": None,
+            "channel": "chat",
+        }
+    )
+    rows.append(
+        {
+            "timestamp": as_of - timedelta(hours=1),
+            "metric": "first_response_time",
+            "value": None,
+            "channel": "chat",
+        }
+    )
     result = smartgoals.evaluate(goals, frame_of(rows), as_of=as_of).get("chat")
     assert (result.events, result.pending, result.good) == (41, 1, 40)
 

@@ -17,8 +17,9 @@ def test_lint_rule_case(case, goal_file):
     spec = yaml.safe_load(case.read_text())
     failing = smartgoals.lint(smartgoals.load(goal_file(spec["fail"], "fail.yaml")), as_of=AS_OF)
     found = [f for f in failing if f.code == spec["rule"]]
-    assert [(f.span.line, f.span.column, f.message) for f in found] == \
-        [(spec["line"], spec["column"], spec["message"])]
+    assert [(f.span.line, f.span.column, f.message) for f in found] == [
+        (spec["line"], spec["column"], spec["message"])
+    ]
     passing = smartgoals.lint(smartgoals.load(goal_file(spec["pass"], "pass.yaml")), as_of=AS_OF)
     assert not [f for f in passing if f.code == spec["rule"]]
 
@@ -26,9 +27,15 @@ def test_lint_rule_case(case, goal_file):
 def test_every_rule_has_a_case_and_examples():
     assert {r.code for r in all_rules()} == {c.stem for c in CASES}
     for rule in all_rules():
-        assert "Bad:" in rule.doc and "Good:" in rule.doc, rule.code
-        assert rule.name.split(".")[0] in ("specific", "measurable", "achievable", "relevant",
-                                           "time_bound")
+        assert "Bad:" in rule.doc, rule.code
+        assert "Good:" in rule.doc, rule.code
+        assert rule.name.split(".")[0] in (
+            "specific",
+            "measurable",
+            "achievable",
+            "relevant",
+            "time_bound",
+        )
 
 
 def test_rule_codes_unique():

@@ -77,13 +77,20 @@ def test_bad_input_messages(case, tmp_path):
 def test_load_design_example_unchanged(goal_file):
     goals = smartgoals.load(goal_file(DESIGN_EXAMPLE))
     chat, csat, nps = goals
-    assert chat.threshold is not None and chat.threshold.share == 0.9
-    assert chat.threshold.limit.value == 120 and chat.kind is GoalKind.MAINTAIN
-    assert chat.window == Window("rolling", 28) and chat.timezone == "Europe/Berlin"
-    assert csat.target is not None and (csat.target.comparison, csat.target.value) == (">=", 0.9)
-    assert csat.baseline == 0.82 and csat.owner == "support-lead@example.com"
+    assert chat.threshold is not None
+    assert chat.threshold.share == 0.9
+    assert chat.threshold.limit.value == 120
+    assert chat.kind is GoalKind.MAINTAIN
+    assert chat.window == Window("rolling", 28)
+    assert chat.timezone == "Europe/Berlin"
+    assert csat.target is not None
+    assert (csat.target.comparison, csat.target.value) == (">=", 0.9)
+    assert csat.baseline == 0.82
+    assert csat.owner == "support-lead@example.com"
     assert [m.by.isoformat() for m in csat.milestones] == ["2026-10-31", "2026-11-30"]
-    assert nps.target is not None and nps.target.value == 45 and nps.where == {"tier": "gold"}
+    assert nps.target is not None
+    assert nps.target.value == 45
+    assert nps.where == {"tier": "gold"}
     assert set(goals.calendars) == {"berlin-office"}
 
 
@@ -98,7 +105,11 @@ def test_load_keeps_positions_of_defaults(goal_file):
 
 def test_load_examples_folder_sorted_recursive():
     goals = smartgoals.load(EXAMPLE_GOALS)
-    assert [Path(f).name for f in goals.files] == ["operations.yaml", "satisfaction.yaml", "service.yaml"]
+    assert [Path(f).name for f in goals.files] == [
+        "operations.yaml",
+        "satisfaction.yaml",
+        "service.yaml",
+    ]
     assert len(goals) == 13
 
 
@@ -132,12 +143,15 @@ def test_custom_metrics_declared_and_used(goal_file):
         """)
     goals = smartgoals.load(path)
     goal = goals.get("refunds")
-    assert goal.target is not None and (goal.target.comparison, goal.target.value) == ("<=", 0.02)
+    assert goal.target is not None
+    assert (goal.target.comparison, goal.target.value) == ("<=", 0.02)
     assert goals.metrics["refund_rate"].inputs == ("refunds", "orders")
 
 
 def test_custom_metric_cannot_shadow_builtin(goal_file):
-    path = goal_file("metrics:\n  csat: {series: x, aggregation: mean, better: higher}\ngoals: []\n")
+    path = goal_file(
+        "metrics:\n  csat: {series: x, aggregation: mean, better: higher}\ngoals: []\n"
+    )
     with pytest.raises(GoalFileError, match="built in"):
         smartgoals.load(path)
 
@@ -153,4 +167,5 @@ def test_calendar_hours_parsed(goal_file):
         """)
     calendar = smartgoals.load(path).calendars["office"]
     assert sorted(calendar.hours) == [0, 1, 2, 3, 4, 5]
-    assert calendar.holidays is not None and calendar.holidays.country == "NO"
+    assert calendar.holidays is not None
+    assert calendar.holidays.country == "NO"

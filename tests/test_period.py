@@ -22,14 +22,26 @@ values = st.floats(min_value=0.001, max_value=1e8, allow_nan=False)
 def stats_of(xs: list[float]) -> Stats:
     result = Stats()
     for x in xs:
-        result.add(Stats(rows=1, n=1, sum=x, sum_sq=x * x, min=x, max=x,
-                         good={("<=", 120.0): float(x <= 120)}, hist={bucket_of(x): 1.0}))
+        result.add(
+            Stats(
+                rows=1,
+                n=1,
+                sum=x,
+                sum_sq=x * x,
+                min=x,
+                max=x,
+                good={("<=", 120.0): float(x <= 120)},
+                hist={bucket_of(x): 1.0},
+            )
+        )
     return result
 
 
 @given(values)
 def test_bucket_midpoint_within_documented_error(value):
-    assert abs(bucket_midpoint(bucket_of(value)) - value) <= QUANTILE_RELATIVE_ERROR * value * 1.0001
+    assert (
+        abs(bucket_midpoint(bucket_of(value)) - value) <= QUANTILE_RELATIVE_ERROR * value * 1.0001
+    )
 
 
 @given(values, values)
@@ -51,8 +63,14 @@ def test_stats_merge_is_associative(parts):
     a, b, c = (stats_of(p) for p in parts)
     left = merged([merged([a, b]), c])
     right = merged([a, merged([b, c])])
-    assert (left.rows, left.n, left.min, left.max, left.good, left.hist) == \
-        (right.rows, right.n, right.min, right.max, right.good, right.hist)
+    assert (left.rows, left.n, left.min, left.max, left.good, left.hist) == (
+        right.rows,
+        right.n,
+        right.min,
+        right.max,
+        right.good,
+        right.hist,
+    )
     assert left.sum == pytest.approx(right.sum, rel=1e-12)
 
 

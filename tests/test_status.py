@@ -17,8 +17,14 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def answers(day: date, good: int, bad: int, metric: str = "csat") -> list[dict]:
     """CSAT answers on `day`: `good` fives and `bad` twos."""
     start = datetime(day.year, day.month, day.day, 9, tzinfo=BERLIN)
-    return [{"timestamp": start + timedelta(minutes=i), "metric": metric,
-             "value": 5.0 if i < good else 2.0} for i in range(good + bad)]
+    return [
+        {
+            "timestamp": start + timedelta(minutes=i),
+            "metric": metric,
+            "value": 5.0 if i < good else 2.0,
+        }
+        for i in range(good + bad)
+    ]
 
 
 def daily(first: date, last: date, good: int, bad: int) -> list[dict]:
@@ -36,9 +42,17 @@ def frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def goal_yaml(**fields: object) -> str:
-    base: dict[str, object] = {"id": "g", "title": "CSAT goal", "owner": "o@example.com",
-                               "metric": "csat", "target": '">= 90%"', "timezone": "Europe/Berlin",
-                               "start": "2026-10-01", "deadline": "2026-12-31", "window": "28d"}
+    base: dict[str, object] = {
+        "id": "g",
+        "title": "CSAT goal",
+        "owner": "o@example.com",
+        "metric": "csat",
+        "target": '">= 90%"',
+        "timezone": "Europe/Berlin",
+        "start": "2026-10-01",
+        "deadline": "2026-12-31",
+        "window": "28d",
+    }
     base.update(fields)
     lines = "".join(f"    {k}: {v}\n" for k, v in base.items())
     return "goals:\n  - " + lines[4:]
@@ -52,15 +66,20 @@ def status(goal_file, rows: list[dict], as_of: date | datetime, **fields: object
 STEADY = daily(date(2026, 9, 1), date(2026, 11, 22), good=19, bad=1)  # 95% satisfied
 
 
-@pytest.mark.parametrize(("as_of", "expected"), [(date(2026, 9, 30), Status.NOT_STARTED),
-                                                 (date(2026, 10, 1), Status.ACHIEVED)],
-                         ids=["day-before-start", "start-day"])
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [(date(2026, 9, 30), Status.NOT_STARTED), (date(2026, 10, 1), Status.ACHIEVED)],
+    ids=["day-before-start", "start-day"],
+)
 def test_status_not_started(goal_file, as_of, expected):
     assert status(goal_file, STEADY, as_of).status is expected
 
 
-@pytest.mark.parametrize(("answered", "expected"), [(29, Status.NO_DATA), (30, Status.ACHIEVED)],
-                         ids=["29-events", "30-events"])
+@pytest.mark.parametrize(
+    ("answered", "expected"),
+    [(29, Status.NO_DATA), (30, Status.ACHIEVED)],
+    ids=["29-events", "30-events"],
+)
 def test_status_no_data_below_min_events(goal_file, answered, expected):
     rows = answers(date(2026, 11, 20), answered, 0)
     result = status(goal_file, rows, date(2026, 11, 22))
@@ -70,15 +89,28 @@ def test_status_no_data_below_min_events(goal_file, answered, expected):
 
 
 def test_status_no_data_with_no_events_has_nulls(goal_file):
-    result = status(goal_file, [{"timestamp": datetime(2026, 1, 1, tzinfo=BERLIN), "metric": "csat",
-                                 "value": 5.0}], date(2026, 11, 22))
-    assert (result.status, result.value, result.met, result.events) == (Status.NO_DATA, None, None, 0)
+    result = status(
+        goal_file,
+        [{"timestamp": datetime(2026, 1, 1, tzinfo=BERLIN), "metric": "csat", "value": 5.0}],
+        date(2026, 11, 22),
+    )
+    assert (result.status, result.value, result.met, result.events) == (
+        Status.NO_DATA,
+        None,
+        None,
+        0,
+    )
 
 
-@pytest.mark.parametrize(("as_of", "expected"), [(date(2026, 11, 29), Status.ACHIEVED),
-                                                 (date(2026, 11, 30), Status.MISSED),
-                                                 (date(2027, 2, 1), Status.MISSED)],
-                         ids=["day-before-deadline", "deadline-day", "long-after"])
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (date(2026, 11, 29), Status.ACHIEVED),
+        (date(2026, 11, 30), Status.MISSED),
+        (date(2027, 2, 1), Status.MISSED),
+    ],
+    ids=["day-before-deadline", "deadline-day", "long-after"],
+)
 def test_status_final_at_deadline(goal_file, as_of, expected):
     rows = daily(date(2026, 10, 1), date(2026, 11, 29), 19, 1) + answers(date(2026, 11, 30), 0, 900)
     rows += daily(date(2026, 12, 1), date(2027, 1, 31), 20, 0)
@@ -88,28 +120,38 @@ def test_status_final_at_deadline(goal_file, as_of, expected):
         assert result.window_end.date() == date(2026, 12, 1)
 
 
-@pytest.mark.parametrize(("good", "expected"), [(9, Status.ACHIEVED), (8, Status.ON_TRACK)],
-                         ids=["exactly-90", "below-90"])
+@pytest.mark.parametrize(
+    ("good", "expected"),
+    [(9, Status.ACHIEVED), (8, Status.ON_TRACK)],
+    ids=["exactly-90", "below-90"],
+)
 def test_status_achieved_when_met_now(goal_file, good, expected):
     rows = daily(date(2026, 10, 25), date(2026, 11, 22), good, 10 - good)
     result = status(goal_file, rows, date(2026, 11, 22), at_risk="{tolerance: 1.0}")
     assert result.status is expected
 
 
-@pytest.mark.parametrize(("good", "expected"), [(9, Status.ON_TRACK), (8, Status.BREACHED)],
-                         ids=["exactly-90", "below-90"])
+@pytest.mark.parametrize(
+    ("good", "expected"),
+    [(9, Status.ON_TRACK), (8, Status.BREACHED)],
+    ids=["exactly-90", "below-90"],
+)
 def test_status_breached_maintain(goal_file, good, expected):
     rows = daily(date(2026, 10, 25), date(2026, 11, 22), good, 10 - good)
     assert status(goal_file, rows, date(2026, 11, 22), kind="maintain").status is expected
 
 
-@pytest.mark.parametrize(("tolerance", "expected"), [(0.30, Status.AT_RISK), (0.45, Status.ON_TRACK)],
-                         ids=["gap-over-tolerance", "gap-within-tolerance"])
+@pytest.mark.parametrize(
+    ("tolerance", "expected"),
+    [(0.30, Status.AT_RISK), (0.45, Status.ON_TRACK)],
+    ids=["gap-over-tolerance", "gap-within-tolerance"],
+)
 def test_status_at_risk_achieve_gap(goal_file, tolerance, expected):
     # 82% satisfied throughout: progress 0.2 from the 80% baseline, expected 53/92 = 0.58
     rows = daily(date(2026, 9, 1), date(2026, 11, 22), 41, 9)
-    result = status(goal_file, rows, date(2026, 11, 22), baseline="80%",
-                    at_risk=f"{{tolerance: {tolerance}}}")
+    result = status(
+        goal_file, rows, date(2026, 11, 22), baseline="80%", at_risk=f"{{tolerance: {tolerance}}}"
+    )
     assert result.progress == pytest.approx(0.2)
     assert result.expected_progress == pytest.approx(53 / 92)
     assert result.status is expected
@@ -123,21 +165,32 @@ def test_status_achieve_gap_but_forecast_meets_is_on_track(goal_file):
         share += 0.006
         day += timedelta(days=1)
     result = status(goal_file, rows, date(2026, 11, 22), baseline="65%", window="7d")
-    assert result.forecast is not None and result.forecast >= 0.9
+    assert result.forecast is not None
+    assert result.forecast >= 0.9
     assert result.expected_progress - result.progress > 0.15
     assert result.status is Status.ON_TRACK
 
 
-CHAT = {"metric": "first_response_time", "target": None, "threshold": "90% within 2 minutes",
-        "kind": "maintain"}
+CHAT = {
+    "metric": "first_response_time",
+    "target": None,
+    "threshold": "90% within 2 minutes",
+    "kind": "maintain",
+}
 
 
 def chat_rows(first: date, last: date, good: int, bad: int) -> list[dict]:
     rows, day = [], first
     while day <= last:
         start = datetime(day.year, day.month, day.day, 9, tzinfo=BERLIN)
-        rows += [{"timestamp": start + timedelta(minutes=i), "metric": "first_response_time",
-                  "value": 30.0 if i < good else 600.0} for i in range(good + bad)]
+        rows += [
+            {
+                "timestamp": start + timedelta(minutes=i),
+                "metric": "first_response_time",
+                "value": 30.0 if i < good else 600.0,
+            }
+            for i in range(good + bad)
+        ]
         day += timedelta(days=1)
     return rows
 
@@ -147,8 +200,9 @@ def chat_status(goal_file, rows, **fields):
     return smartgoals.evaluate(path, frame(rows), as_of=date(2026, 11, 22)).get("g")
 
 
-BURNING = chat_rows(date(2026, 10, 26), date(2026, 11, 15), 50, 0) + \
-    chat_rows(date(2026, 11, 16), date(2026, 11, 22), 35, 15)
+BURNING = chat_rows(date(2026, 10, 26), date(2026, 11, 15), 50, 0) + chat_rows(
+    date(2026, 11, 16), date(2026, 11, 22), 35, 15
+)
 
 
 def test_status_at_risk_burn_rate(goal_file):
@@ -172,9 +226,11 @@ def test_status_at_risk_worsening_trend(goal_file):
         good = 97 - 2 * i
         rows += daily(week, week + timedelta(days=6), good, 100 - good)
         week += timedelta(days=7)
-    result = status(goal_file, rows, date(2026, 11, 22), kind="maintain", target='">= 80%"',
-                    window="7d")
-    assert result.met is True and result.trend is not None
+    result = status(
+        goal_file, rows, date(2026, 11, 22), kind="maintain", target='">= 80%"', window="7d"
+    )
+    assert result.met is True
+    assert result.trend is not None
     assert result.trend["slope_high"] < 0
     assert result.status is Status.AT_RISK
 
@@ -184,8 +240,9 @@ def test_status_noisy_flat_trend_is_on_track(goal_file):
     for good in (90, 84, 91, 83, 90, 84, 91, 85):
         rows += daily(week, week + timedelta(days=6), good, 100 - good)
         week += timedelta(days=7)
-    result = status(goal_file, rows, date(2026, 11, 22), kind="maintain", target='">= 80%"',
-                    window="7d")
+    result = status(
+        goal_file, rows, date(2026, 11, 22), kind="maintain", target='">= 80%"', window="7d"
+    )
     assert result.status is Status.ON_TRACK
 
 
@@ -205,8 +262,14 @@ def test_roll_up_worst_child_and_weighted_progress(goal_file):
           - {id: a, title: A, parent: team, where: {agent: a}, weight: 3}
           - {id: b, title: B, parent: team, where: {agent: b}, kind: maintain}
         """)
-    rows = [{**r, "agent": "a", "team": "t"} for r in daily(date(2026, 10, 25), date(2026, 11, 22), 9, 1)]
-    rows += [{**r, "agent": "b", "team": "t"} for r in daily(date(2026, 10, 25), date(2026, 11, 22), 8, 2)]
+    rows = [
+        {**r, "agent": "a", "team": "t"}
+        for r in daily(date(2026, 10, 25), date(2026, 11, 22), 9, 1)
+    ]
+    rows += [
+        {**r, "agent": "b", "team": "t"}
+        for r in daily(date(2026, 10, 25), date(2026, 11, 22), 8, 2)
+    ]
     report = smartgoals.evaluate(path, frame(rows), as_of=date(2026, 11, 22))
     team, a, b = report.goals
     assert (a.status, b.status) == (Status.ACHIEVED, Status.BREACHED)

@@ -37,8 +37,10 @@ Check = Callable[[Goal, LintContext], str | None]
 
 @dataclass(frozen=True)
 class Rule:
-    """A lint rule: ``code`` (such as ``T502``), dotted ``name``, severity, and the field it points
-    at (``"target|threshold"``: the first of them the goal writes)."""
+    """A lint rule: a code (``T502``), a dotted name, a severity and the field it points at.
+
+    ``field`` may name alternatives (``"target|threshold"``): the first the goal writes is used.
+    """
 
     code: str
     name: str
@@ -72,9 +74,11 @@ RULES: list[Rule] = []
 
 def rule(code: str, name: str, severity: Severity, field: str) -> Callable[[Check], Check]:
     """Register a rule function under `code` and dotted `name`, pointing at goal field `field`."""
+
     def register(check: Check) -> Check:
         RULES.append(Rule(code, name, severity, field, check))
         return check
+
     return register
 
 
@@ -94,7 +98,9 @@ def lint(goals: GoalSet, *, as_of: date) -> list[Finding]:
             message = each.check(goal, context)
             if message is not None:
                 span = _span(goal, each.field)
-                findings.append(Finding(span, each.code, each.name, each.severity, message, goal.id))
+                findings.append(
+                    Finding(span, each.code, each.name, each.severity, message, goal.id)
+                )
     return sorted(findings)
 
 

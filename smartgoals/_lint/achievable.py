@@ -21,8 +21,11 @@ def plausible_change(spec: MetricSpec, baseline: float, days: int) -> float:
     months = max(days, 1) / 30.0
     if spec.unit in ABSOLUTE_PER_MONTH:
         return ABSOLUTE_PER_MONTH[spec.unit] * months
-    return abs(baseline) * (1 - (1 - RELATIVE_PER_MONTH) ** months if spec.better == "lower"
-                            else (1 + RELATIVE_PER_MONTH) ** months - 1)
+    return abs(baseline) * float(
+        1 - (1 - RELATIVE_PER_MONTH) ** months
+        if spec.better == "lower"
+        else (1 + RELATIVE_PER_MONTH) ** months - 1
+    )
 
 
 @rule("A301", "achievable.too_steep", "warning", "target")
@@ -38,9 +41,11 @@ def too_steep(goal: Goal, context: LintContext) -> str | None:
     needed = abs(goal.target.value - goal.baseline)
     limit = plausible_change(spec, goal.baseline, days)
     if needed > limit:
-        return (f"moving {spec.name} by {format_value(needed, spec)} in {days} days is steep "
-                f"(plausible: about {format_value(limit, spec)}); extend the deadline or lower the "
-                "target")
+        return (
+            f"moving {spec.name} by {format_value(needed, spec)} in {days} days is steep "
+            f"(plausible: about {format_value(limit, spec)}); extend the deadline or lower the "
+            "target"
+        )
     return None
 
 
@@ -65,7 +70,11 @@ def already_met(goal: Goal, context: LintContext) -> str | None:
 
     Bad: ``{baseline: 92%, target: ">= 90%"}``. Good: ``kind: maintain`` or a higher target.
     """
-    if goal.kind is GoalKind.ACHIEVE and goal.baseline is not None and goal.target is not None \
-            and goal.target.met_by(goal.baseline):
+    if (
+        goal.kind is GoalKind.ACHIEVE
+        and goal.baseline is not None
+        and goal.target is not None
+        and goal.target.met_by(goal.baseline)
+    ):
         return "the baseline already meets the target: raise the target or make it 'kind: maintain'"
     return None

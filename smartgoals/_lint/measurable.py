@@ -37,7 +37,9 @@ def share_as_fraction(goal: Goal, context: LintContext) -> str | None:
     """
     if context.spec(goal).unit is Unit.SHARE and _written_kind(goal) is Kind.NUMBER:
         assert goal.target is not None
-        return f"write the share as a percentage: '{goal.target.comparison} {goal.target.value:.0%}'"
+        return (
+            f"write the share as a percentage: '{goal.target.comparison} {goal.target.value:.0%}'"
+        )
     return None
 
 

@@ -7,8 +7,24 @@ import re
 from smartgoals._lint import LintContext, rule
 from smartgoals._model import Goal
 
-VAGUE = ("improve", "better", "happy", "happier", "good", "great", "enhance", "optimize",
-         "optimise", "boost", "excellent", "best", "more", "increase", "reduce", "faster")
+VAGUE = (
+    "improve",
+    "better",
+    "happy",
+    "happier",
+    "good",
+    "great",
+    "enhance",
+    "optimize",
+    "optimise",
+    "boost",
+    "excellent",
+    "best",
+    "more",
+    "increase",
+    "reduce",
+    "faster",
+)
 
 
 @rule("S101", "specific.title_missing", "error", "id")
@@ -32,11 +48,14 @@ def vague_title(goal: Goal, context: LintContext) -> str | None:
     words = set(re.findall(r"[a-z]+", text))
     vague = sorted(words & set(VAGUE))
     spec = context.spec(goal)
-    names_metric = any(w in text for w in (goal.metric.replace("_", " "), spec.title.lower(),
-                                           goal.metric))
+    names_metric = any(
+        w in text for w in (goal.metric.replace("_", " "), spec.title.lower(), goal.metric)
+    )
     if vague and not names_metric and not re.search(r"\d", text):
-        return (f"title is vague ({', '.join(vague)}) and names no metric or number: say what "
-                f"changes, e.g. '{spec.title} {_example(goal)}'")
+        return (
+            f"title is vague ({', '.join(vague)}) and names no metric or number: say what "
+            f"changes, e.g. '{spec.title} {_example(goal)}'"
+        )
     return None
 
 
@@ -53,6 +72,8 @@ def unsegmented(goal: Goal, context: LintContext) -> str | None:
     spec = context.spec(goal)
     if spec.segments and not goal.where and goal.for_each is None:
         labels = " or ".join(spec.segments)
-        return (f"{goal.metric} mixes every {labels}: add 'where: {{{spec.segments[0]}: ...}}' "
-                "or say in the title that it covers all")
+        return (
+            f"{goal.metric} mixes every {labels}: add 'where: {{{spec.segments[0]}: ...}}' "
+            "or say in the title that it covers all"
+        )
     return None

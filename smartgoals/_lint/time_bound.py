@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+from dateutil.rrule import rrulestr
 
 from smartgoals._lint import LintContext, rule
 from smartgoals._model import Goal
@@ -28,8 +30,10 @@ def deadline_passed(goal: Goal, context: LintContext) -> str | None:
     Bad: ``deadline: 2025-12-31`` checked in 2026. Good: a goal file of current goals.
     """
     if goal.deadline < context.as_of:
-        return (f"deadline {goal.deadline} has passed ({(context.as_of - goal.deadline).days} days "
-                "ago): archive the goal or set a new deadline")
+        return (
+            f"deadline {goal.deadline} has passed ({(context.as_of - goal.deadline).days} days "
+            "ago): archive the goal or set a new deadline"
+        )
     return None
 
 
@@ -44,8 +48,10 @@ def span_shorter_than_window(goal: Goal, context: LintContext) -> str | None:
     span = (goal.deadline - goal.start).days + 1
     window = goal.window.days or _PERIOD_DAYS[goal.window.kind]
     if span < window:
-        return (f"the span ({span} days) is shorter than the window {goal.window} ({window} days): "
-                "use a shorter window or 'to-date'")
+        return (
+            f"the span ({span} days) is shorter than the window {goal.window} ({window} days): "
+            "use a shorter window or 'to-date'"
+        )
     return None
 
 
@@ -53,18 +59,14 @@ def span_shorter_than_window(goal: Goal, context: LintContext) -> str | None:
 def review_outside_span(goal: Goal, context: LintContext) -> str | None:
     """The `review` rule gives no check-in date before the deadline.
 
-    Bad: ``review: FREQ=YEARLY;BYMONTH=1`` on a goal for October–December. Good: ``FREQ=WEEKLY;BYDAY=MO``.
+    Bad: ``review: FREQ=YEARLY;BYMONTH=3`` on a goal for October–December.
+    Good: ``review: FREQ=WEEKLY;BYDAY=MO``.
     """
     if goal.review is None:
         return None
-    from datetime import datetime
-
-    from dateutil.rrule import rrulestr
-
-    first = goal.start or context.as_of
-    rule_ = rrulestr(goal.review, dtstart=datetime.combine(first, datetime.min.time()))
-    end = datetime.combine(goal.deadline + timedelta(days=1), datetime.min.time())
-    if rule_.after(datetime.combine(first, datetime.min.time()), inc=True) is None or \
-            rule_.after(datetime.combine(first, datetime.min.time()), inc=True) >= end:  # type: ignore[operator]
+    first = datetime.combine(goal.start or context.as_of, time())
+    end = datetime.combine(goal.deadline + timedelta(days=1), time())
+    following = rrulestr(goal.review, dtstart=first).after(first, inc=True)
+    if following is None or following >= end:
         return "the review rule gives no check-in before the deadline: review at least monthly"
     return None

@@ -47,8 +47,9 @@ def sparkline(values: Iterable[float | None]) -> str:
         return ""
     low, high = min(known), max(known)
     scale = (high - low) or 1.0
-    return "".join(" " if v is None else SPARKS[min(int((v - low) / scale * 7.999), 7)]
-                   for v in values)
+    return "".join(
+        " " if v is None else SPARKS[min(int((v - low) / scale * 7.999), 7)] for v in values
+    )
 
 
 __all__ = ["FORMATS", "RenderOptions", "render", "sparkline"]

@@ -14,8 +14,12 @@ from smartgoals._render import RenderOptions, sparkline
 from smartgoals._results import GoalResult, Report, Status
 
 STYLES = {
-    Status.ACHIEVED: "bold green", Status.ON_TRACK: "green", Status.AT_RISK: "yellow",
-    Status.BREACHED: "bold red", Status.MISSED: "red", Status.NO_DATA: "magenta",
+    Status.ACHIEVED: "bold green",
+    Status.ON_TRACK: "green",
+    Status.AT_RISK: "yellow",
+    Status.BREACHED: "bold red",
+    Status.MISSED: "red",
+    Status.NO_DATA: "magenta",
     Status.NOT_STARTED: "dim",
 }
 
@@ -24,8 +28,9 @@ def _spec(goal: GoalResult) -> MetricSpec:
     spec = BUILTIN_METRICS.get(goal.metric)
     if spec is not None:
         return spec
-    return MetricSpec(goal.metric, goal.metric, Unit(goal.unit), "higher",
-                      BUILTIN_METRICS["csat"].aggregation)
+    return MetricSpec(
+        goal.metric, goal.metric, Unit(goal.unit), "higher", BUILTIN_METRICS["csat"].aggregation
+    )
 
 
 def show(goal: GoalResult, value: float | None) -> str:
@@ -41,10 +46,13 @@ def _percent(value: float | None) -> str:
 
 def render(report: Report, options: RenderOptions) -> str:
     """The report as a rich table (ANSI colours only when `options.color`)."""
-    table = Table(title=f"smartgoals · as of {report.as_of.date()}", title_justify="left",
-                  pad_edge=False)
+    table = Table(
+        title=f"smartgoals · as of {report.as_of.date()}", title_justify="left", pad_edge=False
+    )
     table.add_column("status", no_wrap=True, min_width=13)
-    table.add_column("goal", overflow="fold")
+    table.add_column(
+        "goal", no_wrap=True, min_width=min(max((len(g.id) for g in report.goals), default=4), 32)
+    )
     table.add_column("owner", max_width=14, overflow="ellipsis", no_wrap=True)
     for name in ("value", "target", "progress", "expected"):
         table.add_column(name, justify="right", no_wrap=True)
@@ -54,17 +62,28 @@ def render(report: Report, options: RenderOptions) -> str:
     for goal in report.goals:
         failing = goal.status in options.fail_on
         status = Text(("✗ " if failing else "  ") + goal.status.value, style=STYLES[goal.status])
-        table.add_row(status, Text(goal.id, style="bold"),
-                      goal.owner.split("@")[0], show(goal, goal.value),
-                      f"{goal.comparison} {show(goal, goal.target)}",
-                      _percent(goal.progress), _percent(goal.expected_progress),
-                      goal.deadline.isoformat(), show(goal, goal.forecast),
-                      sparkline([p.value for p in goal.weekly[-12:]]))
+        table.add_row(
+            status,
+            Text(goal.id, style="bold"),
+            goal.owner.split("@")[0],
+            show(goal, goal.value),
+            f"{goal.comparison} {show(goal, goal.target)}",
+            _percent(goal.progress),
+            _percent(goal.expected_progress),
+            goal.deadline.isoformat(),
+            show(goal, goal.forecast),
+            sparkline([p.value for p in goal.weekly[-12:]]),
+        )
 
     summary = "  ".join(f"{name}: {count}" for name, count in report.summary.items() if count)
     buffer = io.StringIO()
-    console = Console(file=buffer, width=options.width, force_terminal=options.color,
-                      color_system="standard" if options.color else None, highlight=False)
+    console = Console(
+        file=buffer,
+        width=options.width,
+        force_terminal=options.color,
+        color_system="standard" if options.color else None,
+        highlight=False,
+    )
     console.print(table)
     console.print(summary)
     for quality in report.data_quality:
