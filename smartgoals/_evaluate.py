@@ -10,6 +10,7 @@ and the roll-up of team goals.
 from __future__ import annotations
 
 import dataclasses
+import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -154,9 +155,46 @@ def _measure_threshold(goal: Goal, stats: Stats, end_us: int) -> _Measured:
 
 
 def evaluate_table(goals: GoalSet, table: PeriodTable, as_of: AsOf) -> list[GoalResult]:
-    """Evaluate every goal of `goals` against `table` at `as_of`; roll team goals up."""
+    """Evaluate every goal of `goals` against `table` at `as_of`; roll team goals up.
+
+    A goal with `for_each` is first expanded into one child goal per value of its label.
+    """
+    goals = expand_for_each(goals, table)
     results = [_Evaluation(goal, goals, table, as_of).result() for goal in goals]
     return _roll_up(goals, results)
+
+
+def expand_for_each(goals: GoalSet, table: PeriodTable) -> GoalSet:
+    """Expand each `for_each` goal into one goal per value of its label found in the data.
+
+    Each child has the template's metric, target and window, the filter ``{label: value}`` added,
+    the value as owner and id ``<template id>/<value>``; the template stays as their parent, with
+    its own value from the pooled events.
+    """
+    expanded: list[Goal] = []
+    for goal in goals:
+        expanded.append(goal)
+        if goal.for_each is None:
+            continue
+        label = goal.for_each
+        series = goals.metrics[goal.metric].inputs[0]
+        for value in table.label_values(series, goal.where, label):
+            child = goal.model_copy(
+                update={
+                    "id": f"{goal.id}/{_slug(value)}",
+                    "owner": value,
+                    "parent": goal.id,
+                    "for_each": None,
+                    "where": {**goal.where, label: value},
+                    "title": f"{goal.title or goal.id}: {value}",
+                }
+            )
+            expanded.append(child)
+    return GoalSet(tuple(expanded), goals.metrics, goals.calendars, goals.files)
+
+
+def _slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9_.@-]+", "-", value.lower()).strip("-") or "none"
 
 
 class _Evaluation:
@@ -483,6 +521,8 @@ def format_value(value: float, spec: MetricSpec) -> str:
         return _seconds(value)
     if unit == "points":
         return f"{value:.1f}"
+    if unit == "count" and value == int(value):
+        return f"{value:,.0f}"
     return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
 
 

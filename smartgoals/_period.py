@@ -184,6 +184,18 @@ class PeriodTable:
             result.naive_timestamps += table.naive_timestamps
         return result
 
+    def label_values(self, series: str, where: dict[str, str | list[str]], label: str) -> list[str]:
+        """The distinct values of `label` among the cells of `series` under a filter, sorted."""
+        wanted = {k: {v} if isinstance(v, str) else set(v) for k, v in where.items()}
+        values = set()
+        for key in self.cells:
+            labels = dict(key.labels)
+            if key.series == series and all(labels.get(k) in a for k, a in wanted.items()):
+                value = labels.get(label)
+                if value:
+                    values.add(value)
+        return sorted(values, key=lambda v: (v.lower(), v))
+
     def daily(self, series: str, where: dict[str, str | list[str]], tz: str) -> dict[int, Stats]:
         """The merged `Stats` per local day in `tz` of one series under a label filter."""
         column = self.timezones.index(tz)

@@ -276,3 +276,36 @@ def test_roll_up_worst_child_and_weighted_progress(goal_file):
     assert team.status is Status.BREACHED
     assert team.progress == pytest.approx((3 * 1.0 + 1 * 0.0) / 4)
     assert team.share_on_track == pytest.approx(3 / 4)
+
+
+def test_for_each_expands_per_agent_and_rolls_up(goal_file):
+    path = goal_file("""\
+        goals:
+          - id: agent-csat
+            title: Each chat agent keeps CSAT at 85%
+            owner: chat-lead@example.com
+            metric: csat
+            where: {team: chat}
+            for_each: agent
+            target: 85%
+            kind: maintain
+            min_events: 10
+            timezone: Europe/Berlin
+            deadline: 2026-12-31
+        """)
+    agents = {"ann@example.com": 9, "Bo Li": 8, "cy": 10}
+    rows = [
+        {**r, "team": "chat", "agent": agent}
+        for agent, good in agents.items()
+        for r in daily(date(2026, 11, 16), date(2026, 11, 22), good, 10 - good)
+    ]
+    rows += [{**r, "team": "email", "agent": "dee"} for r in answers(date(2026, 11, 20), 5, 5)]
+    report = smartgoals.evaluate(path, frame(rows), as_of=date(2026, 11, 22))
+    ids = [g.id for g in report.goals]
+    assert ids == ["agent-csat", "agent-csat/ann@example.com", "agent-csat/bo-li", "agent-csat/cy"]
+    team, ann, bo, cy = report.goals
+    assert (ann.status, bo.status, cy.status) == (Status.ON_TRACK, Status.BREACHED, Status.ON_TRACK)
+    assert (ann.owner, ann.parent) == ("ann@example.com", "agent-csat")
+    assert team.value == pytest.approx(27 * 7 / 210)
+    assert team.children == ("agent-csat/ann@example.com", "agent-csat/bo-li", "agent-csat/cy")
+    assert team.share_on_track == pytest.approx(2 / 3)

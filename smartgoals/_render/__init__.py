@@ -22,7 +22,7 @@ class RenderOptions:
 
     fail_on: frozenset[Status] = DEFAULT_FAIL_ON
     color: bool = False
-    width: int = 132
+    width: int = 140
 
 
 Renderer = Callable[[Report, RenderOptions], str]

@@ -54,11 +54,11 @@ def render(report: Report, options: RenderOptions) -> str:
         "goal", no_wrap=True, min_width=min(max((len(g.id) for g in report.goals), default=4), 32)
     )
     table.add_column("owner", max_width=14, overflow="ellipsis", no_wrap=True)
-    for name in ("value", "target", "progress", "expected"):
+    for name in ("value", "target", "progress / expected"):
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("deadline", no_wrap=True, min_width=10)
     table.add_column("forecast", justify="right", no_wrap=True)
-    table.add_column("weekly", no_wrap=True, min_width=12)
+    table.add_column("weekly", no_wrap=True, min_width=10)
     for goal in report.goals:
         failing = goal.status in options.fail_on
         status = Text(("✗ " if failing else "  ") + goal.status.value, style=STYLES[goal.status])
@@ -68,11 +68,10 @@ def render(report: Report, options: RenderOptions) -> str:
             goal.owner.split("@")[0],
             show(goal, goal.value),
             f"{goal.comparison} {show(goal, goal.target)}",
-            _percent(goal.progress),
-            _percent(goal.expected_progress),
+            f"{_percent(goal.progress)} / {_percent(goal.expected_progress)}",
             goal.deadline.isoformat(),
             show(goal, goal.forecast),
-            sparkline([p.value for p in goal.weekly[-12:]]),
+            sparkline([p.value for p in goal.weekly[-10:]]),
         )
 
     summary = "  ".join(f"{name}: {count}" for name, count in report.summary.items() if count)
