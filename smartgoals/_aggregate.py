@@ -15,18 +15,21 @@ rejected, else null). Rejected rows are counted in the same pass, so nothing is 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import narwhals as nw
 
-from smartgoals._calendar import US_PER_DAY, Offsets
+from smartgoals._calendar import US_PER_DAY, Offsets, day_number, offsets_between
+from smartgoals._evaluate import AsOf, as_of_end_day, as_of_us
 from smartgoals._metrics import Aggregation, MetricSpec
+from smartgoals._model import Goal, GoalSet
 from smartgoals._period import (
-    MAX_DECADE,
-    MIN_DECADE,
+    MAX_OCTAVE,
+    MIN_OCTAVE,
     OVERFLOW_BUCKET,
+    SUB_BUCKETS,
     UNDERFLOW_BUCKET,
     ZERO_BUCKET,
     CellKey,
@@ -41,20 +44,35 @@ REASON_NOT_FINITE = "value is NaN or infinite"
 REASON_NEGATIVE = "negative duration"
 REASON_RANGE = "value outside the metric's range"
 REASON_COUNT = "count is not a non-negative number"
+LOOKBACK_DAYS = 400
+
+
+Filter = tuple[tuple[str, tuple[str, ...]], ...]  # a goal's `where`: (label, allowed values)
 
 
 @dataclass(frozen=True)
 class SeriesPlan:
-    """What to aggregate for one data series (a value of the ``metric`` column)."""
+    """What to aggregate for one data series (a value of the ``metric`` column).
+
+    Attributes:
+        name: the series.
+        conditions: the (comparison, limit) pairs whose good counts some goal needs.
+        labels: the labels some goal on this series filters or expands by (others are not kept).
+        filters: the goals' filters; a row is kept when it matches any (an empty one matches all).
+        histogram: the filters of quantile goals; buckets are computed for rows matching any.
+        open_events: an empty value is an open event whose creation instant is kept.
+        last: a point-in-time series whose readings keep their instants.
+        event_range: the possible values of one event (others are rejected).
+    """
 
     name: str
     conditions: tuple[Condition, ...] = ()
-    histogram: bool = False
-    events: bool = False  # keep the instant of open events (durations) or readings (last)
+    labels: tuple[str, ...] = ()
+    filters: tuple[Filter, ...] = ((),)
+    histogram: tuple[Filter, ...] = ()
     open_events: bool = False
     last: bool = False
     event_range: tuple[float, float] = (-math.inf, math.inf)
-    negative_is_error: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +82,6 @@ class Plan:
     Attributes:
         series: per data series used by some goal, what to aggregate.
         known: every series name of the catalog (others are rejected as unknown metrics).
-        labels: label columns some goal filters on.
         offsets: per time zone in use, its UTC offsets over the span.
         first_us: events before this instant are out of every window and skipped.
         end_us: events at or after this instant (the latest as-of) are skipped.
@@ -72,35 +89,94 @@ class Plan:
 
     series: dict[str, SeriesPlan]
     known: frozenset[str]
-    labels: tuple[str, ...]
     offsets: tuple[Offsets, ...]
     first_us: int
     end_us: int
-    histogram_series: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every label column some goal uses."""
+        return tuple(sorted({label for s in self.series.values() for label in s.labels}))
 
 
-def plan_series(
-    specs: Sequence[MetricSpec], conditions: dict[str, set[Condition]], quantiles: set[str]
-) -> dict[str, SeriesPlan]:
-    """The per-series plan for the metrics in use."""
-    plans: dict[str, SeriesPlan] = {}
-    for spec in specs:
+@dataclass
+class _Needs:
+    conditions: set[Condition] = field(default_factory=set)
+    labels: set[str] = field(default_factory=set)
+    filters: set[Filter] = field(default_factory=set)
+    histogram: set[Filter] = field(default_factory=set)
+    specs: list[MetricSpec] = field(default_factory=list)
+
+
+def _filter_of(goal: Goal) -> Filter:
+    return tuple(
+        sorted(
+            (label, (v,) if isinstance(v, str) else tuple(sorted(v)))
+            for label, v in goal.where.items()
+        )
+    )
+
+
+def build_plan(goals: GoalSet, as_of: AsOf, data_timezone: str) -> Plan:
+    """The single aggregation pass that serves every goal of `goals` at `as_of`."""
+    needs: dict[str, _Needs] = {}
+    for goal in goals:
+        spec = goals.metrics[goal.metric]
         for series in spec.inputs:
-            duration = spec.aggregation is Aggregation.DURATION
-            last = spec.aggregation is Aggregation.LAST
-            plans[series] = SeriesPlan(
-                series,
-                tuple(sorted(conditions.get(series, set()))),
-                series in quantiles,
-                events=duration or last,
-                open_events=duration,
-                last=last,
-                event_range=spec.event_range
-                if spec.inputs == (spec.name,) or len(spec.inputs) == 1
-                else (-math.inf, math.inf),
-                negative_is_error=duration,
-            )
-    return plans
+            need = needs.setdefault(series, _Needs())
+            need.specs.append(spec)
+            need.labels |= set(goal.where) | ({goal.for_each} if goal.for_each else set())
+            need.filters.add(_filter_of(goal))
+            need.conditions |= _conditions(goal, spec)
+            if (
+                spec.aggregation is Aggregation.DURATION
+                and goal.threshold is None
+                and goal.statistic != "mean"
+            ):
+                need.histogram.add(_filter_of(goal))
+    plans = {name: _series_plan(name, need) for name, need in needs.items()}
+    zones = sorted({goal.timezone for goal in goals}) or [data_timezone]
+    ends = [as_of_end_day(as_of, g.timezone) for g in goals] or [
+        as_of_end_day(as_of, data_timezone)
+    ]
+    starts = [
+        min(day_number(g.start) if g.start else e, e) for g, e in zip(goals, ends, strict=True)
+    ]
+    first_day, last_day = min(starts or ends) - LOOKBACK_DAYS, max(ends) + 1
+    offsets = tuple(offsets_between(z, first_day - 2, last_day + 2) for z in zones)
+    end_us = max(
+        (as_of_us(as_of, goal.timezone) for goal in goals), default=as_of_us(as_of, data_timezone)
+    )
+    known = frozenset(s for spec in goals.metrics.values() for s in spec.inputs)
+    return Plan(plans, known, offsets, (first_day - 2) * US_PER_DAY, end_us)
+
+
+def _conditions(goal: Goal, spec: MetricSpec) -> set[Condition]:
+    if goal.threshold is not None:
+        return {(goal.threshold.comparison, goal.threshold.limit.value)}
+    if spec.aggregation is Aggregation.SHARE_AT_LEAST and spec.good_from is not None:
+        return {(">=", float(spec.good_from))}
+    if spec.aggregation is Aggregation.NPS:
+        return {(">=", 9.0), ("<=", 6.0)}
+    return set()
+
+
+def _series_plan(name: str, need: _Needs) -> SeriesPlan:
+    kinds = {spec.aggregation for spec in need.specs}
+    low = max(spec.event_range[0] for spec in need.specs)
+    high = min(spec.event_range[1] for spec in need.specs)
+    filters = ((),) if () in need.filters else tuple(sorted(need.filters))
+    histogram = ((),) if () in need.histogram else tuple(sorted(need.histogram))
+    return SeriesPlan(
+        name,
+        tuple(sorted(need.conditions)),
+        tuple(sorted(need.labels)),
+        filters,
+        histogram,
+        open_events=Aggregation.DURATION in kinds,
+        last=Aggregation.LAST in kinds,
+        event_range=(low, high),
+    )
 
 
 def _isin(column: str, values: Sequence[str]) -> nw.Expr:
@@ -110,7 +186,7 @@ def _isin(column: str, values: Sequence[str]) -> nw.Expr:
 def _reason(plan: Plan) -> nw.Expr:
     """Why a row cannot be used (the first rule that applies), or null."""
     value, weight = nw.col("value"), nw.col("_w")
-    duration = [s.name for s in plan.series.values() if s.negative_is_error]
+    duration = [s.name for s in plan.series.values() if s.open_events]
     rules = [
         (~nw.col("_reject").is_null(), nw.col("_reject")),
         (nw.col("_us").is_null(), nw.lit(REASON_TIMESTAMP)),
@@ -151,17 +227,37 @@ def _local_day(offsets: Offsets) -> nw.Expr:
 
 
 def _bucket() -> nw.Expr:
+    """The expression of `bucket_of`: comparisons with powers of two, one exact multiplication."""
     value = nw.col("value")
     expr: nw.Expr = nw.lit(OVERFLOW_BUCKET)
-    for decade in range(MAX_DECADE, MIN_DECADE - 1, -1):
-        scaled = value / 10.0 ** (decade - 2) if decade >= 2 else value * 10.0 ** (2 - decade)
-        expr = (
-            nw.when(value < 10.0 ** (decade + 1))
-            .then(scaled.floor() + decade * 1000)
-            .otherwise(expr)
-        )
-    expr = nw.when(value < 10.0**MIN_DECADE).then(nw.lit(UNDERFLOW_BUCKET)).otherwise(expr)
+    for octave in range(MAX_OCTAVE, MIN_OCTAVE - 1, -1):
+        index = (value * 2.0 ** (6 - octave)).floor() + (octave * SUB_BUCKETS - SUB_BUCKETS)
+        expr = nw.when(value < 2.0 ** (octave + 1)).then(index).otherwise(expr)
+    expr = nw.when(value < 2.0**MIN_OCTAVE).then(nw.lit(UNDERFLOW_BUCKET)).otherwise(expr)
     return nw.when(value <= 0).then(nw.lit(ZERO_BUCKET)).otherwise(expr)
+
+
+def _matches(filters: tuple[Filter, ...]) -> nw.Expr:
+    """Rows matching any of `filters` (an empty filter matches every row)."""
+    if () in filters:
+        return nw.lit(value=True)
+    expr: nw.Expr = nw.lit(value=False)
+    for where in filters:
+        test: nw.Expr = nw.lit(value=True)
+        for label, values in where:
+            test = test & nw.col(label).is_in(list(values)).fill_null(value=False)
+        expr = expr | test
+    return expr
+
+
+def _per_series(plan: Plan, part: Callable[[SeriesPlan], tuple[Filter, ...]]) -> nw.Expr:
+    """Rows of some series that match that series' filters chosen by `part`."""
+    expr: nw.Expr = nw.lit(value=False)
+    for series in plan.series.values():
+        filters = part(series)
+        if filters:
+            expr = expr | ((nw.col("metric") == series.name) & _matches(filters))
+    return expr
 
 
 def _condition_expr(series: str, condition: Condition) -> nw.Expr:
@@ -177,16 +273,13 @@ def aggregate(frame: Any, plan: Plan, source: str) -> PeriodTable:
     ok = nw.col("_why").is_null()
     value = nw.col("value")
     answered = ok & ~value.is_null()
-    in_use = _isin("metric", sorted(plan.series))
     in_span = (nw.col("_us") >= plan.first_us) & (nw.col("_us") < plan.end_us)
-    hist_series = sorted(s.name for s in plan.series.values() if s.histogram)
-    sorted(s.name for s in plan.series.values() if s.events)
     open_series = sorted(s.name for s in plan.series.values() if s.open_events)
     last_series = sorted(s.name for s in plan.series.values() if s.last)
     conditions = [(s.name, c) for s in plan.series.values() for c in s.conditions]
 
     lf = lf.with_columns(_why=_reason(plan))
-    lf = lf.filter(~ok | (in_use & in_span))
+    lf = lf.filter(~ok | (in_span & _per_series(plan, lambda s: s.filters)))
     keep_event = ok & (
         (_isin("metric", open_series) & value.is_null()) | _isin("metric", last_series)
     )
@@ -194,7 +287,7 @@ def aggregate(frame: Any, plan: Plan, source: str) -> PeriodTable:
         "_event": nw.when(keep_event)
         .then(nw.col("_us").cast(nw.Float64()))
         .otherwise(nw.lit(None, dtype=nw.Float64())),  # NOTE: µs < 2**53 until 2255: exact
-        "_bucket": nw.when(answered & _isin("metric", hist_series))
+        "_bucket": nw.when(answered & _per_series(plan, lambda s: s.histogram))
         .then(_bucket())
         .otherwise(nw.lit(None, dtype=nw.Float64())),
         "_n": nw.when(answered).then(nw.col("_w")).otherwise(nw.lit(0.0)),
@@ -212,7 +305,14 @@ def aggregate(frame: Any, plan: Plan, source: str) -> PeriodTable:
             .otherwise(nw.lit(0.0))
         )
     for label in plan.labels:
-        columns[label] = nw.when(ok).then(nw.col(label)).otherwise(nw.lit(None, dtype=nw.String()))
+        # NOTE: a label is kept only for the series some goal filters by it, so that labels
+        # other series do not need never multiply their groups.
+        using = sorted(s.name for s in plan.series.values() if label in s.labels)
+        columns[label] = (
+            nw.when(ok & _isin("metric", using))
+            .then(nw.col(label))
+            .otherwise(nw.lit(None, dtype=nw.String()))
+        )
     lf = lf.with_columns(**columns)
     keys = [
         "metric",
@@ -237,64 +337,81 @@ def aggregate(frame: Any, plan: Plan, source: str) -> PeriodTable:
 
 
 def _number(value: Any) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value != value:  # NOTE: value != value is the fast NaN test
         return None
     return float(value)
 
 
-def _to_table(
-    columns: dict[str, list[Any]], plan: Plan, conditions: list[tuple[str, Condition]], source: str
-) -> PeriodTable:
-    table = PeriodTable(
-        tuple(o.tz for o in plan.offsets), {s.name: s.conditions for s in plan.series.values()}
-    )
-    for i in range(len(columns["metric"])):
-        row = {name: values[i] for name, values in columns.items()}
-        table.naive_timestamps += int(_number(row["_naive"]) or 0)
-        why = row["_why"]
-        if why is not None and not (isinstance(why, float) and math.isnan(why)):
-            reason = f"{why} ({row['metric']})" if why in (REASON_RANGE, REASON_NEGATIVE) else why
-            key = (source, reason)
-            table.rejected[key] = table.rejected.get(key, 0) + int(_number(row["_rows"]) or 0)
-            continue
-        series = row["metric"]
-        days = tuple(int(row[f"_day{j}"]) for j in range(len(plan.offsets)))
-        labels = tuple((label, _text(row[label])) for label in plan.labels)
-        table.add_cell(CellKey(series, labels, days), _stats(row, plan.series[series], conditions))
-    return table
-
-
 def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and value != value):
         return None
     return str(value)
 
 
-def _stats(
-    row: dict[str, Any], series: SeriesPlan, conditions: list[tuple[str, Condition]]
-) -> Stats:
-    n = _number(row["_n"]) or 0.0
-    stats = Stats(
-        rows=_number(row["_rows"]) or 0.0,
-        n=n,
-        sum=_number(row["_s"]) or 0.0,
-        sum_sq=_number(row["_s2"]) or 0.0,
+def _to_table(
+    columns: dict[str, list[Any]],
+    plan: Plan,
+    conditions: list[tuple[str, Condition]],
+    source: str,
+) -> PeriodTable:
+    table = PeriodTable(
+        tuple(o.tz for o in plan.offsets), {s.name: s.conditions for s in plan.series.values()}
     )
-    low, high = _number(row["_min"]), _number(row["_max"])
-    if low is not None and high is not None:
-        stats.min, stats.max = low, high
-    for i, (name, condition) in enumerate(conditions):
-        if name == series.name:
-            stats.good[condition] = _number(row[f"_good{i}"]) or 0.0
-    bucket, event = _number(row["_bucket"]), _number(row["_event"])
+    day_columns = [columns[f"_day{j}"] for j in range(len(plan.offsets))]
+    label_columns = [(label, columns[label]) for label in plan.labels]
+    goods = [
+        (i, series, condition, columns[f"_good{i}"])
+        for i, (series, condition) in enumerate(conditions)
+    ]
+    rows, n, total, total_sq = columns["_rows"], columns["_n"], columns["_s"], columns["_s2"]
+    low, high, event, bucket = (
+        columns["_min"],
+        columns["_max"],
+        columns["_event"],
+        columns["_bucket"],
+    )
+    table.naive_timestamps = int(sum(_number(v) or 0 for v in columns["_naive"]))
+    for i, (series, why) in enumerate(zip(columns["metric"], columns["_why"], strict=True)):
+        if _text(why) is not None:
+            reason = f"{why} ({series})" if why in (REASON_RANGE, REASON_NEGATIVE) else str(why)
+            table.rejected[(source, reason)] = table.rejected.get((source, reason), 0) + int(
+                rows[i]
+            )
+            continue
+        stats = Stats(
+            rows=_number(rows[i]) or 0.0,
+            n=_number(n[i]) or 0.0,
+            sum=_number(total[i]) or 0.0,
+            sum_sq=_number(total_sq[i]) or 0.0,
+        )
+        smallest, largest = _number(low[i]), _number(high[i])
+        if smallest is not None and largest is not None:
+            stats.min, stats.max = smallest, largest
+        for _, name, condition, values in goods:
+            if name == series:
+                stats.good[condition] = _number(values[i]) or 0.0
+        _add_detail(stats, plan.series[series], _number(bucket[i]), _number(event[i]))
+        key = CellKey(
+            series,
+            tuple((label, _text(values[i])) for label, values in label_columns),
+            tuple(int(days[i]) for days in day_columns),
+        )
+        table.add_cell(key, stats)
+    return table
+
+
+def _add_detail(
+    stats: Stats, series: SeriesPlan, bucket: float | None, event: float | None
+) -> None:
+    """Attach a row's histogram bucket, open-event instant or reading to its statistics."""
     if bucket is not None:
-        stats.hist[int(bucket)] = n
-    if event is not None:
-        if series.last and low is not None:
-            stats.last = (int(event), high if high is not None else low)
-        elif series.open_events and n == 0:
-            stats.open[int(event)] = stats.rows
-    return stats
+        stats.hist[int(bucket)] = stats.n
+    if event is None:
+        return
+    if series.last and stats.n > 0:
+        stats.last = (int(event), stats.max)
+    elif series.open_events and stats.n == 0:
+        stats.open[int(event)] = stats.rows
 
 
-__all__ = ["Plan", "SeriesPlan", "aggregate", "plan_series"]
+__all__ = ["LOOKBACK_DAYS", "Plan", "SeriesPlan", "aggregate", "build_plan"]

@@ -14,18 +14,15 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from smartgoals._aggregate import Plan, aggregate, plan_series
-from smartgoals._calendar import US_PER_DAY, Offsets, day_number, offsets_between
+from smartgoals._aggregate import Plan, aggregate, build_plan
+from smartgoals._calendar import US_PER_DAY, Offsets, offsets_between
 from smartgoals._errors import DataError, UsageError
-from smartgoals._evaluate import AsOf, as_of_end_day, as_of_us, evaluate_table
+from smartgoals._evaluate import AsOf, evaluate_table
 from smartgoals._loading import load
-from smartgoals._metrics import Aggregation, MetricSpec
 from smartgoals._model import GoalSet
-from smartgoals._period import Condition, PeriodTable
+from smartgoals._period import PeriodTable
 from smartgoals._results import Report, SourceQuality
 from smartgoals._sources import first_row_with, normalize_frame, read_file, read_rows
-
-LOOKBACK_DAYS = 400
 
 
 def parse_as_of(value: AsOf | str) -> AsOf:
@@ -158,46 +155,4 @@ def _first_mixed_row(relation: Any, con: Any) -> int | None:
     )
 
 
-def build_plan(goals: GoalSet, as_of: AsOf, data_timezone: str) -> Plan:
-    """The single aggregation pass that serves every goal of `goals` at `as_of`."""
-    conditions: dict[str, set[Condition]] = {}
-    quantiles: set[str] = set()
-    specs: dict[str, MetricSpec] = {}
-    labels: set[str] = set()
-    for goal in goals:
-        spec = goals.metrics[goal.metric]
-        specs[spec.name] = spec
-        series = spec.inputs[0]
-        labels |= set(goal.where) | ({goal.for_each} if goal.for_each else set())
-        if goal.threshold is not None:
-            conditions.setdefault(series, set()).add(
-                (goal.threshold.comparison, goal.threshold.limit.value)
-            )
-        elif spec.aggregation is Aggregation.DURATION and goal.statistic != "mean":
-            quantiles.add(series)
-        if spec.aggregation is Aggregation.SHARE_AT_LEAST and spec.good_from is not None:
-            conditions.setdefault(series, set()).add((">=", float(spec.good_from)))
-        if spec.aggregation is Aggregation.NPS:
-            conditions.setdefault(series, set()).update({(">=", 9.0), ("<=", 6.0)})
-    zones = sorted({goal.timezone for goal in goals}) or [data_timezone]
-    ends = [as_of_end_day(as_of, goal.timezone) for goal in goals] or [
-        as_of_end_day(as_of, data_timezone)
-    ]
-    starts = [
-        min(day_number(g.start) if g.start else e, e) for g, e in zip(goals, ends, strict=False)
-    ] or ends
-    first_day, last_day = min(starts) - LOOKBACK_DAYS, max(ends) + 1
-    offsets = tuple(offsets_between(z, first_day - 2, last_day + 2) for z in zones)
-    end_us = max((as_of_us(as_of, goal.timezone) for goal in goals), default=0)
-    known = frozenset(s for spec in goals.metrics.values() for s in spec.inputs)
-    return Plan(
-        plan_series(list(specs.values()), conditions, quantiles),
-        known,
-        tuple(sorted(labels)),
-        offsets,
-        first_us=(first_day - 2) * US_PER_DAY,
-        end_us=end_us,
-    )
-
-
-__all__ = ["build_plan", "evaluate", "parse_as_of"]
+__all__ = ["evaluate", "parse_as_of"]

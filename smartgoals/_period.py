@@ -4,10 +4,10 @@ Aggregation reduces raw events to one `Stats` per metric × label combination ×
 column per time zone in use). `Stats` merge associatively and commutatively (float sums up to
 rounding), so tables from several files, engines or partitions combine into the same result.
 
-Quantiles come from log-linear histogram buckets: within each decade ``[10^d, 10^(d+1))`` a value
-falls in one of 900 equal buckets of width ``10^(d-2)``, so a bucket's midpoint is within 0.5 % of
-every value in it. Buckets are assigned with exact comparisons against decade edges and one IEEE
-multiplication or division by an exactly given constant, which every engine computes alike.
+Quantiles come from log-linear histogram buckets (as in HdrHistogram): each binary octave
+``[2^k, 2^(k+1))`` holds 64 equal buckets of width ``2^(k-6)``, so a bucket's midpoint is within
+1/128 (0.78 %) of every value in it. Buckets are assigned with exact comparisons against powers of two
+and one multiplication by a power of two, which every engine computes exactly and alike.
 """
 
 from __future__ import annotations
@@ -19,29 +19,30 @@ from typing import TypeVar
 
 Condition = tuple[str, float]  # (comparison, limit): "<=", "<" or ">=" against the event's value
 
-MIN_DECADE = -3
-MAX_DECADE = 8
+SUB_BUCKETS = 64
+MIN_OCTAVE = -10
+MAX_OCTAVE = 30
 ZERO_BUCKET = -(10**6)
 UNDERFLOW_BUCKET = -(10**5)
 OVERFLOW_BUCKET = 10**6
-QUANTILE_RELATIVE_ERROR = 0.005
+QUANTILE_RELATIVE_ERROR = 1 / (2 * SUB_BUCKETS)
 
 
 def bucket_of(value: float) -> int:
     """The histogram bucket of a value (the reference the engines' expressions must match)."""
     if value <= 0:
         return ZERO_BUCKET
-    if value < 10.0**MIN_DECADE:
+    if value < 2.0**MIN_OCTAVE:
         return UNDERFLOW_BUCKET
-    for decade in range(MIN_DECADE, MAX_DECADE + 1):
-        if value < 10.0 ** (decade + 1):
-            return decade * 1000 + math.floor(scaled(value, decade))
+    for octave in range(MIN_OCTAVE, MAX_OCTAVE + 1):
+        if value < 2.0 ** (octave + 1):
+            return octave * SUB_BUCKETS + math.floor(scaled(value, octave)) - SUB_BUCKETS
     return OVERFLOW_BUCKET
 
 
-def scaled(value: float, decade: int) -> float:
-    """``value / 10^(decade-2)``, computed with an exactly representable constant."""
-    return value / 10.0 ** (decade - 2) if decade >= 2 else value * 10.0 ** (2 - decade)
+def scaled(value: float, octave: int) -> float:
+    """``value / 2^(octave-6)``: exact, as a multiplication by a power of two."""
+    return value * 2.0 ** (6 - octave)
 
 
 def bucket_midpoint(bucket: int) -> float:
@@ -49,11 +50,11 @@ def bucket_midpoint(bucket: int) -> float:
     if bucket == ZERO_BUCKET:
         return 0.0
     if bucket == UNDERFLOW_BUCKET:
-        return 10.0**MIN_DECADE / 2
+        return 2.0**MIN_OCTAVE / 2
     if bucket == OVERFLOW_BUCKET:
-        return 10.0 ** (MAX_DECADE + 1)
-    decade, step = divmod(bucket, 1000)
-    return (step + 0.5) * 10.0 ** (decade - 2)
+        return 2.0 ** (MAX_OCTAVE + 1)
+    octave, step = divmod(bucket, SUB_BUCKETS)
+    return (SUB_BUCKETS + step + 0.5) * 2.0 ** (octave - 6)
 
 
 K = TypeVar("K")
@@ -212,7 +213,13 @@ class PeriodTable:
 
 
 __all__ = [
+    "MAX_OCTAVE",
+    "MIN_OCTAVE",
+    "OVERFLOW_BUCKET",
     "QUANTILE_RELATIVE_ERROR",
+    "SUB_BUCKETS",
+    "UNDERFLOW_BUCKET",
+    "ZERO_BUCKET",
     "CellKey",
     "Condition",
     "Labels",
