@@ -332,8 +332,19 @@ def aggregate(frame: Any, plan: Plan, source: str) -> PeriodTable:
         nw.col("_naive").sum(),
         *(nw.col(f"_good{i}").sum() for i in range(len(conditions))),
     ]
-    result = lf.group_by(*keys, drop_null_keys=False).agg(*aggs).collect()
-    return _to_table(result.to_dict(as_series=False), plan, conditions, source)
+    grouped = lf.group_by(*keys, drop_null_keys=False).agg(*aggs)
+    return _to_table(_columns(grouped), plan, conditions, source)
+
+
+def _columns(grouped: nw.LazyFrame[Any]) -> dict[str, list[Any]]:
+    """The (small) grouped result as Python lists, column by column."""
+    if grouped.implementation is nw.Implementation.DUCKDB:
+        # NOTE: narwhals collects DuckDB results through PyArrow, which the embedded engine must
+        # not require; the grouped table is small, so plain Python rows serve.
+        relation = grouped.to_native()
+        rows = relation.fetchall()
+        return {name: [row[i] for row in rows] for i, name in enumerate(relation.columns)}
+    return grouped.collect().to_dict(as_series=False)
 
 
 def _number(value: Any) -> float | None:
@@ -354,13 +365,14 @@ def _to_table(
     conditions: list[tuple[str, Condition]],
     source: str,
 ) -> PeriodTable:
+    """Fold the grouped rows into cells (rows of one cell differ only in event or bucket)."""
     table = PeriodTable(
         tuple(o.tz for o in plan.offsets), {s.name: s.conditions for s in plan.series.values()}
     )
     day_columns = [columns[f"_day{j}"] for j in range(len(plan.offsets))]
     label_columns = [(label, columns[label]) for label in plan.labels]
     goods = [
-        (i, series, condition, columns[f"_good{i}"])
+        (series, condition, columns[f"_good{i}"])
         for i, (series, condition) in enumerate(conditions)
     ]
     rows, n, total, total_sq = columns["_rows"], columns["_n"], columns["_s"], columns["_s2"]
@@ -378,40 +390,44 @@ def _to_table(
                 rows[i]
             )
             continue
-        stats = Stats(
-            rows=_number(rows[i]) or 0.0,
-            n=_number(n[i]) or 0.0,
-            sum=_number(total[i]) or 0.0,
-            sum_sq=_number(total_sq[i]) or 0.0,
-        )
-        smallest, largest = _number(low[i]), _number(high[i])
-        if smallest is not None and largest is not None:
-            stats.min, stats.max = smallest, largest
-        for _, name, condition, values in goods:
-            if name == series:
-                stats.good[condition] = _number(values[i]) or 0.0
-        _add_detail(stats, plan.series[series], _number(bucket[i]), _number(event[i]))
         key = CellKey(
             series,
             tuple((label, _text(values[i])) for label, values in label_columns),
             tuple(int(days[i]) for days in day_columns),
         )
-        table.add_cell(key, stats)
+        stats = table.cells.get(key)
+        if stats is None:
+            stats = table.cells[key] = Stats()
+        answered = _number(n[i]) or 0.0
+        stats.rows += _number(rows[i]) or 0.0
+        stats.n += answered
+        stats.sum += _number(total[i]) or 0.0
+        stats.sum_sq += _number(total_sq[i]) or 0.0
+        smallest, largest = _number(low[i]), _number(high[i])
+        if smallest is not None and largest is not None:
+            stats.min, stats.max = min(stats.min, smallest), max(stats.max, largest)
+        for name, condition, values in goods:
+            if name == series:
+                stats.good[condition] = stats.good.get(condition, 0.0) + (_number(values[i]) or 0.0)
+        where = _number(bucket[i])
+        if where is not None:
+            stats.hist[int(where)] = stats.hist.get(int(where), 0.0) + answered
+        instant = _number(event[i])
+        if instant is not None:
+            _add_event(stats, plan.series[series], int(instant), answered, largest, rows[i])
     return table
 
 
-def _add_detail(
-    stats: Stats, series: SeriesPlan, bucket: float | None, event: float | None
+def _add_event(
+    stats: Stats, series: SeriesPlan, instant: int, answered: float, value: float | None, rows: Any
 ) -> None:
-    """Attach a row's histogram bucket, open-event instant or reading to its statistics."""
-    if bucket is not None:
-        stats.hist[int(bucket)] = stats.n
-    if event is None:
-        return
-    if series.last and stats.n > 0:
-        stats.last = (int(event), stats.max)
-    elif series.open_events and stats.n == 0:
-        stats.open[int(event)] = stats.rows
+    """Keep an open event's creation instant, or a reading's instant and value."""
+    if series.last and answered > 0 and value is not None:
+        reading = (instant, value)
+        if stats.last is None or reading > stats.last:
+            stats.last = reading
+    elif series.open_events and answered == 0:
+        stats.open[instant] = stats.open.get(instant, 0.0) + (_number(rows) or 0.0)
 
 
 __all__ = ["LOOKBACK_DAYS", "Plan", "SeriesPlan", "aggregate", "build_plan"]

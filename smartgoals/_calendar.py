@@ -43,6 +43,7 @@ def from_us(us: int) -> datetime:
     return EPOCH + timedelta(microseconds=us)
 
 
+@lru_cache(maxsize=65_536)
 def local_midnight_us(day: int, tz: str) -> int:
     """Epoch microseconds of 00:00 on local epoch day `day` in `tz`."""
     local = datetime.combine(day_date(day), datetime.min.time(), tzinfo=ZoneInfo(tz))

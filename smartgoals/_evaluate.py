@@ -90,6 +90,9 @@ class _Series:
         self.days = [sorted(d) for d in dailies]
 
     def window(self, first: int, end: int) -> list[Stats]:
+        """The statistics of days ``[first, end)``, per input series (read-only)."""
+        if end - first == 1:
+            return [daily.get(first, _EMPTY) for daily in self.dailies]
         result = []
         for daily, days in zip(self.dailies, self.days, strict=True):
             stats = Stats()
@@ -97,6 +100,26 @@ class _Series:
                 stats.add(daily[day])
             result.append(stats)
         return result
+
+
+_EMPTY = Stats()
+
+
+class _SeriesCache:
+    """Daily statistics per (series, filter, time zone), shared by the goals of one evaluation."""
+
+    def __init__(self, table: PeriodTable) -> None:
+        self.table = table
+        self.dailies: dict[tuple[str, str, str], dict[int, Stats]] = {}
+
+    def series(self, goal: Goal, spec: MetricSpec) -> _Series:
+        dailies = []
+        for name in spec.inputs:
+            key = (name, repr(sorted(goal.where.items())), goal.timezone)
+            if key not in self.dailies:
+                self.dailies[key] = self.table.daily(name, goal.where, goal.timezone)
+            dailies.append(self.dailies[key])
+        return _Series(dailies)
 
 
 def _measure(goal: Goal, spec: MetricSpec, stats: list[Stats], end_us: int) -> _Measured:
@@ -160,7 +183,8 @@ def evaluate_table(goals: GoalSet, table: PeriodTable, as_of: AsOf) -> list[Goal
     A goal with `for_each` is first expanded into one child goal per value of its label.
     """
     goals = expand_for_each(goals, table)
-    results = [_Evaluation(goal, goals, table, as_of).result() for goal in goals]
+    cache = _SeriesCache(table)
+    results = [_Evaluation(goal, goals, cache, as_of).result() for goal in goals]
     return _roll_up(goals, results)
 
 
@@ -200,11 +224,11 @@ def _slug(value: str) -> str:
 class _Evaluation:
     """The evaluation of one goal (a class only to share the windows between small steps)."""
 
-    def __init__(self, goal: Goal, goals: GoalSet, table: PeriodTable, as_of: AsOf) -> None:
+    def __init__(self, goal: Goal, goals: GoalSet, cache: _SeriesCache, as_of: AsOf) -> None:
         self.goal, self.spec, self.as_of = goal, goals.metrics[goal.metric], as_of
         self.tz = goal.timezone
         self.min_events = min_events(goal, self.spec)
-        self.series = _Series([table.daily(s, goal.where, self.tz) for s in self.spec.inputs])
+        self.series = cache.series(goal, self.spec)
         self.start = day_number(goal.start) if goal.start else None
         self.deadline_end = day_number(goal.deadline) + 1
         self.now_us = as_of_us(as_of, self.tz)

@@ -163,6 +163,10 @@ class PeriodTable:
     cells: dict[CellKey, Stats] = field(default_factory=dict)
     rejected: dict[tuple[str, str], int] = field(default_factory=dict)
     naive_timestamps: int = 0
+    _index: dict[str, list[tuple[dict[str, str | None], CellKey, Stats]]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    _index_size: int = field(default=0, repr=False, compare=False)
 
     def add_cell(self, key: CellKey, stats: Stats) -> None:
         """Merge `stats` into the cell `key`."""
@@ -200,16 +204,26 @@ class PeriodTable:
     def daily(self, series: str, where: dict[str, str | list[str]], tz: str) -> dict[int, Stats]:
         """The merged `Stats` per local day in `tz` of one series under a label filter."""
         column = self.timezones.index(tz)
-        wanted = {k: {v} if isinstance(v, str) else set(v) for k, v in where.items()}
+        wanted = [(k, {v} if isinstance(v, str) else set(v)) for k, v in where.items()]
         days: dict[int, Stats] = {}
-        for key, stats in self.cells.items():
-            if key.series != series:
-                continue
-            labels = dict(key.labels)
-            if all(labels.get(k) in allowed for k, allowed in wanted.items()):
+        for labels, key, stats in self._series_index().get(series, ()):
+            if all(labels.get(k) in allowed for k, allowed in wanted):
                 day = key.days[column]
-                days.setdefault(day, Stats()).add(stats)
+                merged_day = days.get(day)
+                if merged_day is None:
+                    days[day] = stats.copy()
+                else:
+                    merged_day.add(stats)
         return days
+
+    def _series_index(self) -> dict[str, list[tuple[dict[str, str | None], CellKey, Stats]]]:
+        """Cells grouped by series, with their labels as a dict (built once, dropped on change)."""
+        if self._index is None or self._index_size != len(self.cells):
+            index: dict[str, list[tuple[dict[str, str | None], CellKey, Stats]]] = {}
+            for key, stats in self.cells.items():
+                index.setdefault(key.series, []).append((dict(key.labels), key, stats))
+            self._index, self._index_size = index, len(self.cells)
+        return self._index
 
 
 __all__ = [

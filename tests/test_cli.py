@@ -277,3 +277,21 @@ def test_init_writes_a_project_that_checks(tmp_path):
 
 def test_version():
     assert run("--version").stdout.startswith("smartgoals, version ")
+
+
+def test_check_needs_no_optional_engine():
+    # NOTE: the README's first command installs only the core; block the optional engines.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "for name in ('pyarrow', 'pandas', 'polars', 'numpy'):\n"
+        "    sys.modules[name] = None\n"
+        "from smartgoals.cli import main\n"
+        f"sys.argv = ['smartgoals', *{CHECK!r}, '--format', 'json']\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == EXIT_FAILED, result.stderr
+    assert json.loads(result.stdout)["summary"]["breached"] == 2
