@@ -268,9 +268,4 @@ BUILTIN_METRICS: dict[str, MetricSpec] = {
 }
 
 
-def metric_names(catalog: dict[str, MetricSpec]) -> list[str]:
-    """The metric names of a catalog, sorted."""
-    return sorted(catalog)
-
-
-__all__ = ["BUILTIN_METRICS", "Aggregation", "Better", "MetricSpec", "Unit", "metric_names"]
+__all__ = ["BUILTIN_METRICS", "Aggregation", "Better", "MetricSpec", "Unit"]

@@ -190,11 +190,6 @@ def _local_to_utc(local_us: nw.Expr, offsets: Offsets) -> nw.Expr:
     return local_us - offset
 
 
-def is_missing(value: Any) -> bool:
-    """Whether a Python value read back from an engine is null or NaN."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 __all__ = [
     "REQUIRED",
     "check_columns",
