@@ -38,7 +38,7 @@ from smartgoals._results import (
     SourceQuality,
     Status,
 )
-from smartgoals._schema import goal_file_schema
+from smartgoals._schema import goal_file_schema, report_schema
 from smartgoals._units import (
     Kind,
     Quantity,
@@ -88,6 +88,7 @@ __all__ = [
     "load",
     "parse_duration",
     "parse_standard",
+    "report_schema",
 ]
 
 for _name in __all__:

@@ -388,7 +388,14 @@ class _Evaluation:
         low, high = trend.interval_at(x)
         low, high = min(low, value), max(high, value)
         chance = p_success(value, low, high, self.goal.target_value, self.goal.comparison)
-        return value, (low, high), chance
+        # NOTE: a line can run past what the metric can be (CSAT above 100%); the forecast and its
+        # interval are clipped to the possible range, after p_success is taken from the line.
+        bottom, top = (0.0, 1.0) if self.goal.threshold is not None else self.spec.value_range
+
+        def clip(v: float) -> float:
+            return min(max(v, bottom), top)
+
+        return clip(value), (clip(low), clip(high)), chance
 
     def error_budget(self, current: _Measured) -> ErrorBudget | None:
         assert self.goal.threshold is not None

@@ -23,4 +23,173 @@ def goal_file_schema() -> dict[str, Any]:
     return schema
 
 
-__all__ = ["goal_file_schema"]
+_NUMBER = {"type": "number"}
+_NULLABLE_NUMBER = {"type": ["number", "null"]}
+_STATUS = {
+    "enum": ["missed", "breached", "at_risk", "no_data", "on_track", "achieved", "not_started"]
+}
+_POINT = {
+    "type": "object",
+    "required": ["start", "value", "events"],
+    "properties": {
+        "start": {"type": "string", "format": "date"},
+        "value": _NULLABLE_NUMBER,
+        "events": {"type": "integer", "minimum": 0},
+    },
+}
+
+_GOAL: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "id",
+        "title",
+        "owner",
+        "metric",
+        "kind",
+        "status",
+        "value",
+        "target",
+        "comparison",
+        "met",
+        "events",
+        "window",
+        "baseline",
+        "progress",
+        "expected_progress",
+        "forecast",
+        "p_success",
+        "deadline",
+        "reasons",
+        "file",
+        "line",
+    ],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": ["string", "null"]},
+        "owner": {"type": "string"},
+        "team": {"type": ["string", "null"]},
+        "metric": {"type": "string"},
+        "unit": {"enum": ["seconds", "share", "points", "score", "count", "currency", "number"]},
+        "kind": {"enum": ["achieve", "maintain"]},
+        "status": _STATUS,
+        "value": _NULLABLE_NUMBER,
+        "target": {**_NUMBER, "description": "in the metric's unit; a share as a fraction"},
+        "comparison": {"enum": [">=", "<="]},
+        "met": {"type": ["boolean", "null"]},
+        "events": {"type": "integer", "minimum": 0},
+        "window": {
+            "type": "object",
+            "required": ["start", "end"],
+            "properties": {
+                "kind": {"type": "string"},
+                "start": {"type": "string", "format": "date-time"},
+                "end": {"type": "string", "format": "date-time"},
+            },
+        },
+        "baseline": _NULLABLE_NUMBER,
+        "progress": _NULLABLE_NUMBER,
+        "expected_progress": _NULLABLE_NUMBER,
+        "forecast": _NULLABLE_NUMBER,
+        "forecast_interval": {
+            "type": ["array", "null"],
+            "items": _NUMBER,
+            "minItems": 2,
+            "maxItems": 2,
+        },
+        "p_success": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+        "start": {"type": ["string", "null"], "format": "date"},
+        "deadline": {"type": "string", "format": "date"},
+        "reasons": {"type": "array", "items": {"type": "string"}},
+        "file": {"type": ["string", "null"]},
+        "line": {"type": ["integer", "null"]},
+        "parent": {"type": ["string", "null"]},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "statistic": {"type": "string"},
+        "open_events": {"type": "integer", "minimum": 0},
+        "threshold": {
+            "type": "object",
+            "required": ["share", "limit", "comparison"],
+            "properties": {
+                "share": _NUMBER,
+                "limit": _NUMBER,
+                "comparison": {"enum": ["<=", "<", ">="]},
+                "text": {"type": "string"},
+            },
+        },
+        "good": {"type": ["integer", "null"], "minimum": 0},
+        "pending": {"type": ["integer", "null"], "minimum": 0},
+        "error_budget": {
+            "type": ["object", "null"],
+            "required": ["allowed", "bad", "consumed", "remaining", "burn_rates"],
+            "properties": {
+                "allowed": _NUMBER,
+                "bad": {"type": "integer"},
+                "consumed": _NULLABLE_NUMBER,
+                "remaining": _NULLABLE_NUMBER,
+                "burn_rates": {
+                    "type": "object",
+                    "required": ["1d", "7d"],
+                    "properties": {"1d": _NULLABLE_NUMBER, "7d": _NULLABLE_NUMBER},
+                },
+            },
+        },
+        "trend": {"type": ["object", "null"]},
+        "milestones": {"type": "array"},
+        "history": {
+            "type": "object",
+            "required": ["weekly", "daily"],
+            "properties": {
+                "weekly": {"type": "array", "items": _POINT},
+                "daily": {"type": "array", "items": _POINT},
+            },
+        },
+        "children": {"type": "array", "items": {"type": "string"}},
+        "share_on_track": _NULLABLE_NUMBER,
+    },
+}
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of ``smartgoals check --format json`` (a public contract)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "smartgoals report",
+        "type": "object",
+        "required": ["as_of", "summary", "data_quality", "goals"],
+        "properties": {
+            "as_of": {"type": "string", "format": "date-time"},
+            "summary": {
+                "type": "object",
+                "required": list(_STATUS["enum"]),
+                "additionalProperties": {"type": "integer", "minimum": 0},
+            },
+            "data_quality": {
+                "type": "object",
+                "required": ["rows_rejected", "sources"],
+                "properties": {
+                    "rows_rejected": {"type": "integer", "minimum": 0},
+                    "data_timezone": {"type": ["string", "null"]},
+                    "sources": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["source", "rows_rejected", "rejected"],
+                            "properties": {
+                                "source": {"type": "string"},
+                                "rows_rejected": {"type": "integer", "minimum": 0},
+                                "rejected": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "integer", "minimum": 0},
+                                },
+                                "naive_timestamps": {"type": "integer", "minimum": 0},
+                            },
+                        },
+                    },
+                },
+            },
+            "goals": {"type": "array", "items": _GOAL},
+        },
+    }
+
+
+__all__ = ["goal_file_schema", "report_schema"]

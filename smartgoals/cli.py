@@ -20,6 +20,7 @@ import smartgoals
 from smartgoals._check import parse_as_of
 from smartgoals._errors import GoalFileError, SmartGoalsError, UsageError
 from smartgoals._render import FORMATS, RenderOptions, render
+from smartgoals._render.github_format import annotation
 from smartgoals._results import Status, parse_policy
 from smartgoals._sample import write_starter
 
@@ -116,15 +117,10 @@ def _render_findings(findings: list[smartgoals.Finding], fmt: str) -> str:
         return json.dumps({"findings": items}, indent=2) + "\n"
     if fmt == "github":
         return "".join(
-            f"::{f.severity} file={f.span.file},line={f.span.line},col={f.span.column},"
-            f"title={f.code} {f.name}::{_escape_github(f.message)}\n"
+            annotation(f.severity, f.span.file, f.span.line, f"{f.code} {f.name}", f.message)
             for f in findings
         )
     return "".join(f"{f} [{f.severity}]\n" for f in findings)
-
-
-def _escape_github(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 @cli.command("check")
@@ -249,9 +245,14 @@ def init_command(directory: str) -> None:
 
 
 @cli.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of a goal file, for editors and the YAML language server."""
-    click.echo(json.dumps(smartgoals.goal_file_schema(), indent=2))
+@click.option("--report", is_flag=True, help="The schema of the JSON report instead.")
+def schema_command(report: bool) -> None:
+    """Print the JSON Schema of a goal file, for editors and the YAML language server.
+
+    With --report, the schema of `smartgoals check --format json` instead.
+    """
+    schema = smartgoals.report_schema() if report else smartgoals.goal_file_schema()
+    click.echo(json.dumps(schema, indent=2))
 
 
 def main() -> None:

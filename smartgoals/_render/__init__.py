@@ -13,7 +13,7 @@ from importlib import import_module
 from smartgoals._errors import UsageError
 from smartgoals._results import DEFAULT_FAIL_ON, Report, Status
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "markdown", "junit", "github", "html")
 
 
 @dataclass(frozen=True)

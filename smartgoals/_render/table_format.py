@@ -8,10 +8,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from smartgoals._evaluate import format_value, shown_share
-from smartgoals._metrics import BUILTIN_METRICS, MetricSpec, Unit
 from smartgoals._render import RenderOptions, sparkline
-from smartgoals._results import GoalResult, Report, Status
+from smartgoals._render.text import percent, show
+from smartgoals._results import Report, Status
 
 STYLES = {
     Status.ACHIEVED: "bold green",
@@ -22,26 +21,6 @@ STYLES = {
     Status.NO_DATA: "magenta",
     Status.NOT_STARTED: "dim",
 }
-
-
-def _spec(goal: GoalResult) -> MetricSpec:
-    spec = BUILTIN_METRICS.get(goal.metric)
-    if spec is not None:
-        return spec
-    return MetricSpec(
-        goal.metric, goal.metric, Unit(goal.unit), "higher", BUILTIN_METRICS["csat"].aggregation
-    )
-
-
-def show(goal: GoalResult, value: float | None) -> str:
-    """A goal's value or target for people, in its unit (a share for thresholds)."""
-    if value is None:
-        return "–"
-    return shown_share(value) if goal.threshold is not None else format_value(value, _spec(goal))
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
 
 
 def render(report: Report, options: RenderOptions) -> str:
@@ -68,7 +47,7 @@ def render(report: Report, options: RenderOptions) -> str:
             goal.owner.split("@")[0],
             show(goal, goal.value),
             f"{goal.comparison} {show(goal, goal.target)}",
-            f"{_percent(goal.progress)} / {_percent(goal.expected_progress)}",
+            f"{percent(goal.progress)} / {percent(goal.expected_progress)}",
             goal.deadline.isoformat(),
             show(goal, goal.forecast),
             sparkline([p.value for p in goal.weekly[-10:]]),

@@ -1,0 +1,100 @@
+"""``--format markdown``: for a job summary or a pull-request comment.
+
+A summary line, then "needs attention" (breached, missed, at risk and no-data goals with their
+reasons), then one table per team. Goals that need nothing are folded into ``<details>`` once a
+team has more than `FOLD_AFTER` of them, so the page stays readable at hundreds of goals.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from smartgoals._render import RenderOptions
+from smartgoals._render.text import ATTENTION, ICONS, percent, show, summary_line
+from smartgoals._results import GoalResult, Report
+
+FOLD_AFTER = 8
+HEADER = (
+    "| status | goal | owner | value / target | progress / expected | deadline | forecast |\n"
+    "|---|---|---|---|---|---|---|"
+)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _row(goal: GoalResult) -> str:
+    title = f" — {_cell(goal.title)}" if goal.title else ""
+    return (
+        f"| {ICONS[goal.status]} {goal.status.value} | `{goal.id}`{title} | {_cell(goal.owner)} "
+        f"| {show(goal, goal.value)} / {goal.comparison} {show(goal, goal.target)} "
+        f"| {percent(goal.progress)} / {percent(goal.expected_progress)} "
+        f"| {goal.deadline.isoformat()} | {show(goal, goal.forecast)} |"
+    )
+
+
+def _attention(goals: list[GoalResult]) -> list[str]:
+    lines = ["## Needs attention", ""]
+    for goal in sorted(goals, key=lambda g: (g.status.severity, g.id)):
+        where = f" ({goal.file}:{goal.line})" if goal.file else ""
+        lines.append(
+            f"- {ICONS[goal.status]} **`{goal.id}`** {goal.status.value.replace('_', ' ')}"
+            f" — {_cell('; '.join(goal.reasons))}{where}"
+        )
+    return [*lines, ""]
+
+
+def _team(name: str, goals: list[GoalResult], options: RenderOptions) -> list[str]:
+    lines = [f"## {name}", ""]
+    ordered = sorted(goals, key=lambda g: (g.status.severity, g.id))
+    shown = [g for g in ordered if g.status in ATTENTION or g.status in options.fail_on]
+    quiet = [g for g in ordered if g not in shown]
+    if len(quiet) <= FOLD_AFTER:
+        shown, quiet = ordered, []
+    if shown:
+        lines += [HEADER, *(_row(g) for g in shown), ""]
+    if quiet:
+        lines += [
+            f"<details><summary>{len(quiet)} more goals: {summary_line(_counts(quiet))}</summary>",
+            "",
+            HEADER,
+            *(_row(g) for g in quiet),
+            "",
+            "</details>",
+            "",
+        ]
+    return lines
+
+
+def _counts(goals: list[GoalResult]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for goal in sorted(goals, key=lambda g: g.status.severity):
+        counts[goal.status.value] = counts.get(goal.status.value, 0) + 1
+    return counts
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    """The report as GitHub-flavoured Markdown."""
+    lines = [
+        f"# smartgoals · as of {report.as_of.date().isoformat()}",
+        "",
+        f"**{len(report.goals)} goals:** {summary_line(report.summary)}",
+        "",
+    ]
+    attention = [g for g in report.goals if g.status in ATTENTION]
+    if attention:
+        lines += _attention(attention)
+    by_team = sorted(report.goals, key=lambda g: (g.team or "", g.id))
+    for team, goals in groupby(by_team, key=lambda g: g.team or ""):
+        lines += _team(f"Team {team}" if team else "No team", list(goals), options)
+    rejected = [q for q in report.data_quality if q.rejected]
+    if rejected:
+        lines += ["## Data quality", ""]
+        for quality in rejected:
+            reasons = ", ".join(f"{n:,} {r}" for r, n in sorted(quality.rejected.items()))
+            lines.append(
+                f"- `{quality.source}`: {quality.rejected_total:,} rows rejected ({reasons})"
+            )
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,161 @@
+"""Every report format on the bundled example: golden files, schemas, positions, self-containment."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import smartgoals
+from smartgoals import Status
+from smartgoals._render import RenderOptions, render
+from smartgoals._results import DEFAULT_FAIL_ON
+from tests.conftest import AS_OF, EXAMPLE_DATA, EXAMPLE_GOALS, ROOT
+
+GOLDEN = Path(__file__).parent / "golden"
+JUNIT_XSD = ROOT.parent / "shared" / "schemas" / "junit-10.xsd"
+
+
+@pytest.fixture(scope="module")
+def report() -> smartgoals.Report:
+    relative = EXAMPLE_GOALS.relative_to(ROOT)
+    old = Path.cwd()
+    os.chdir(ROOT)  # NOTE: goal files named relative to the repository, as the CLI would show them
+    try:
+        return smartgoals.evaluate(
+            str(relative), [str(p.relative_to(ROOT)) for p in EXAMPLE_DATA], as_of=AS_OF
+        )
+    finally:
+        os.chdir(old)
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("SMARTGOALS_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{name} changed; set SMARTGOALS_UPDATE_GOLDEN=1"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "junit"])
+def test_golden_files(report, fmt):
+    check_golden(f"report.{'md' if fmt == 'markdown' else 'junit.xml'}", render(report, fmt))
+
+
+def test_every_format_names_every_goal(report):
+    for fmt in ("table", "json", "markdown", "junit", "html"):
+        text = render(report, fmt)
+        for goal in report.goals:
+            assert goal.id in text, (fmt, goal.id)
+
+
+def test_json_validates_against_published_schema(report):
+    import jsonschema
+
+    jsonschema.validate(json.loads(render(report, "json")), smartgoals.report_schema())
+
+
+def test_junit_validates_against_xsd(report):
+    if not JUNIT_XSD.exists():
+        pytest.skip(f"no JUnit schema at {JUNIT_XSD}")
+    import xmlschema
+
+    schema = xmlschema.XMLSchema(str(JUNIT_XSD))
+    for policy in (DEFAULT_FAIL_ON, frozenset({Status.AT_RISK})):
+        schema.validate(render(report, "junit", RenderOptions(fail_on=policy)))
+
+
+def test_junit_failures_follow_policy(report):
+    import xml.etree.ElementTree as ET
+
+    for policy in (DEFAULT_FAIL_ON, frozenset({Status.AT_RISK, Status.MISSED})):
+        root = ET.fromstring(render(report, "junit", RenderOptions(fail_on=policy)))
+        failed = {c.get("name") for c in root.iter("testcase") if c.find("failure") is not None}
+        skipped = {c.get("name") for c in root.iter("testcase") if c.find("skipped") is not None}
+        assert failed == {g.id for g in report.failing(policy)}
+        assert skipped == {g.id for g in report.goals if g.status is Status.NOT_STARTED}
+        assert int(root.get("failures", "")) == len(failed)
+        assert {s.get("name") for s in root.iter("testsuite")} == {g.file for g in report.goals}
+        for case in root.iter("testcase"):
+            assert set(case.attrib) == {"name", "classname", "time"}
+
+
+def test_github_annotations_point_at_goal_lines(report):
+    goals = smartgoals.load(EXAMPLE_GOALS)
+    lines = render(report, "github").splitlines()
+    expected = {g.id for g in report.failing()} | {
+        g.id for g in report.goals if g.status is Status.AT_RISK
+    }
+    assert len(lines) == len(expected)
+    for line in lines:
+        match = re.fullmatch(
+            r"::(error|warning) file=([^,]+),line=(\d+),title=(\S+) [^:]+::(.+)", line
+        )
+        assert match, line
+        level, file, number, goal_id, _ = match.groups()
+        goal = goals.get(goal_id)
+        assert goal.span is not None
+        assert (Path(file).name, int(number)) == (Path(goal.span.file).name, goal.span.line)
+        assert level == ("warning" if goal_id == "csat-q4" else "error")
+
+
+def test_github_escapes_messages():
+    from smartgoals._render.github_format import annotation
+
+    assert (
+        annotation("error", "a,b:c.yaml", 3, "t", "50% done\nnext")
+        == "::error file=a%2Cb%3Ac.yaml,line=3,title=t::50%25 done%0Anext\n"
+    )
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_html_is_self_contained(report):
+    page = render(report, "html")
+    parser = _Tags()
+    parser.feed(page)
+    for tag, attrs in parser.tags:
+        assert not (
+            tag in ("script", "img", "iframe", "source", "video", "audio") and attrs.get("src")
+        )
+        assert not (tag == "link" and attrs.get("href"))
+    assert "url(" not in page
+    assert "@import" not in page
+    articles = [str(attrs["data-goal"]) for tag, attrs in parser.tags if tag == "article"]
+    assert sorted(articles) == sorted(g.id for g in report.goals)
+    assert page.count('<svg class="chart"') == len(report.goals)
+
+
+def test_html_leaderboard_ranks_owners(report):
+    from smartgoals._render.html_format import leaderboard
+
+    standings = leaderboard(report.goals)
+    assert {s.owner for s in standings} == {g.owner for g in report.goals}
+    shares = [s.attainment for s in standings if s.attainment is not None]
+    assert shares == sorted(shares, reverse=True)
+
+
+def test_markdown_stays_readable_at_200_goals(goal_file, ticket_events):
+    lines = [
+        "defaults: {owner: lead@example.com, metric: csat, target: 50%, kind: maintain,",
+        "           deadline: 2026-12-31, timezone: Europe/Berlin}",
+        "goals:",
+    ]
+    lines += [f"  - {{id: g{i:03}, title: Goal {i}, team: team-{i % 4}}}" for i in range(200)]
+    report = smartgoals.evaluate(goal_file("\n".join(lines) + "\n"), ticket_events, as_of=AS_OF)
+    text = render(report, "markdown")
+    assert text.count("<details>") == 4
+    assert len(text.splitlines()) < 300
+    assert all(f"`g{i:03}`" in text for i in range(200))
