@@ -295,6 +295,7 @@ def aggregate(frame: Any, plan: Plan, source: str) -> PeriodTable:
         "_s2": nw.when(answered).then(value * value * nw.col("_w")).otherwise(nw.lit(0.0)),
         "_v": nw.when(answered).then(value).otherwise(nw.lit(None, dtype=nw.Float64())),
         "_rows": nw.when(ok).then(nw.col("_w")).otherwise(nw.lit(1.0)),
+        "_timed": nw.when(nw.col("_us").is_null()).then(nw.lit(0)).otherwise(nw.lit(1)),
     }
     for i, offsets in enumerate(plan.offsets):
         columns[f"_day{i}"] = nw.when(ok).then(_local_day(offsets)).otherwise(nw.lit(None))
@@ -330,6 +331,7 @@ def aggregate(frame: Any, plan: Plan, source: str) -> PeriodTable:
         nw.col("_v").min().alias("_min"),
         nw.col("_v").max().alias("_max"),
         nw.col("_naive").sum(),
+        nw.col("_timed").sum(),
         *(nw.col(f"_good{i}").sum() for i in range(len(conditions))),
     ]
     grouped = lf.group_by(*keys, drop_null_keys=False).agg(*aggs)
@@ -383,6 +385,7 @@ def _to_table(
         columns["_bucket"],
     )
     table.naive_timestamps = int(sum(_number(v) or 0 for v in columns["_naive"]))
+    table.timed_rows = int(sum(_number(v) or 0 for v in columns["_timed"]))
     for i, (series, why) in enumerate(zip(columns["metric"], columns["_why"], strict=True)):
         if _text(why) is not None:
             reason = f"{why} ({series})" if why in (REASON_RANGE, REASON_NEGATIVE) else str(why)

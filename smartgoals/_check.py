@@ -105,16 +105,17 @@ def _aggregate_one(item: Any, index: int, plan: Plan, tz: str | None) -> tuple[s
     if isinstance(item, str | PathLike):
         path = Path(item)
         relation, con = read_file(path, plan.labels, data_tz)
-        table = aggregate(relation, plan, str(path))
-        _check_naive(table, str(path), tz, lambda: _first_mixed_row(relation, con))
+        with con:
+            table = aggregate(relation, plan, str(path))
+            _check_naive(table, str(path), tz, lambda: _first_mixed_row(relation, con))
         return str(path), table
     if _are_rows(item):
         name = f"<rows {index + 1}>"
         with tempfile.TemporaryDirectory(prefix="smartgoals-") as folder:
             relation, con = read_rows(list(item), name, plan.labels, data_tz, Path(folder))
-            table = aggregate(relation, plan, name)
-            _check_naive(table, name, tz, lambda: _first_mixed_row(relation, con))
-            con.close()
+            with con:
+                table = aggregate(relation, plan, name)
+                _check_naive(table, name, tz, lambda: _first_mixed_row(relation, con))
         return name, table
     name = f"<data {index + 1}: {type(item).__module__.split('.')[0]} {type(item).__name__}>"
     frame = normalize_frame(item, name, plan.labels, _data_offsets(plan, data_tz))
@@ -134,8 +135,7 @@ def _check_naive(table: PeriodTable, name: str, tz: str | None, first_mixed: Any
             "goals do not share one time zone; say which with --data-timezone "
             "(or data_timezone=...)"
         )
-    parsed = sum(s.rows for s in table.cells.values())
-    if 0 < table.naive_timestamps < parsed:
+    if 0 < table.naive_timestamps < table.timed_rows:
         row = first_mixed()
         where = f", first at data row {row}" if row else ""
         raise DataError(

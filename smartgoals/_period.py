@@ -156,6 +156,7 @@ class PeriodTable:
         cells: the statistics per cell.
         rejected: per (source, reason), the rows that could not be used.
         naive_timestamps: rows whose timestamps carried no offset (read in the data time zone).
+        timed_rows: rows whose timestamp could be read (naive or not), for spotting a mix.
     """
 
     timezones: tuple[str, ...]
@@ -163,6 +164,7 @@ class PeriodTable:
     cells: dict[CellKey, Stats] = field(default_factory=dict)
     rejected: dict[tuple[str, str], int] = field(default_factory=dict)
     naive_timestamps: int = 0
+    timed_rows: int = 0
     _index: dict[str, list[tuple[dict[str, str | None], CellKey, Stats]]] | None = field(
         default=None, repr=False, compare=False
     )
@@ -187,6 +189,7 @@ class PeriodTable:
             for reason, count in table.rejected.items():
                 result.rejected[reason] = result.rejected.get(reason, 0) + count
             result.naive_timestamps += table.naive_timestamps
+            result.timed_rows += table.timed_rows
         return result
 
     def label_values(self, series: str, where: dict[str, str | list[str]], label: str) -> list[str]:

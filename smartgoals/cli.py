@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
@@ -27,8 +26,6 @@ from smartgoals._sample import write_starter
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_ERROR = 2
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 @contextmanager
@@ -46,13 +43,9 @@ def _user_errors() -> Iterator[None]:
         sys.exit(EXIT_ERROR)
 
 
-def _as_of_date(value: str | None) -> date:
-    if value is None:
-        return date.today()
-    try:
-        return datetime.fromisoformat(value).date()
-    except ValueError as exc:
-        raise click.BadParameter(f"expected a date such as 2026-11-22, got {value!r}") from exc
+def _as_of(value: str | None) -> date | datetime:
+    """``--as-of`` as given, or today: the only place that reads the clock."""
+    return parse_as_of(value) if value else date.today()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,9 +83,10 @@ def lint_command(
     Prints one finding per line as FILE:LINE:COL: CODE message. Exits 1 when a rule of severity
     error fires (any rule with --strict), 2 when the files cannot be loaded.
     """
-    day = _as_of_date(as_of)
     with _user_errors():
         paths = _goal_paths(goals) + ([config] if config else [])
+        moment = _as_of(as_of)
+        day = moment.date() if isinstance(moment, datetime) else moment
         findings = smartgoals.lint(smartgoals.load(paths), as_of=day)
     click.echo(_render_findings(findings, fmt), nl=False)
     failing = [f for f in findings if strict or f.severity == "error"]
@@ -190,7 +184,7 @@ def check_command(
             raise UsageError(f"--goal: no goal with id {', '.join(map(repr, missing))}")
         if not data:
             raise UsageError("no data given: pass metric files with --data FILE")
-        moment = parse_as_of(as_of) if as_of else date.today()
+        moment = _as_of(as_of)
         with _progress(f"reading {len(data)} data file(s)"):
             report = smartgoals.evaluate(
                 selected, list(data), as_of=moment, data_timezone=data_timezone

@@ -295,3 +295,20 @@ def test_check_needs_no_optional_engine():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == EXIT_FAILED, result.stderr
     assert json.loads(result.stdout)["summary"]["breached"] == 2
+
+
+def test_check_naive_with_counts_is_not_mixed(tmp_path, goal_file):
+    goals = goal_file(
+        "goals:\n  - {id: v, owner: o, metric: ticket_volume, target: '<= 5000',"
+        " deadline: 2026-12-31, timezone: Europe/Berlin, min_events: 1}\n"
+    )
+    data = tmp_path / "volume.csv"
+    data.write_text(
+        "timestamp,metric,value,count\n2026-11-20 18:00:00,ticket_volume,,112\n"
+        "2026-11-21 18:00:00,ticket_volume,,98\n"
+    )
+    result = run(
+        "check", str(goals), "--data", str(data), "--as-of", "2026-11-22", "--format", "json"
+    )
+    assert result.exit_code == EXIT_OK, result.stderr
+    assert json.loads(result.stdout)["goals"][0]["value"] == 210

@@ -309,3 +309,30 @@ def test_for_each_expands_per_agent_and_rolls_up(goal_file):
     assert team.value == pytest.approx(27 * 7 / 210)
     assert team.children == ("agent-csat/ann@example.com", "agent-csat/bo-li", "agent-csat/cy")
     assert team.share_on_track == pytest.approx(2 / 3)
+
+
+def test_for_each_scales_to_500_agents(goal_file):
+    path = goal_file("""\
+        goals:
+          - id: agent-csat
+            title: Each agent keeps CSAT at 80%
+            owner: lead@example.com
+            metric: csat
+            for_each: agent
+            target: 80%
+            kind: maintain
+            min_events: 5
+            timezone: Europe/Berlin
+            deadline: 2026-12-31
+        """)
+    rows = [
+        {**r, "agent": f"agent{n:03}@example.com"}
+        for n in range(500)
+        for r in answers(date(2026, 11, 20), 3 + n % 4, 1)
+    ]
+    report = smartgoals.evaluate(path, frame(rows), as_of=date(2026, 11, 22))
+    assert len(report.goals) == 501
+    team = report.get("agent-csat")
+    assert len(team.children) == 500
+    assert team.events == len(rows)
+    assert team.share_on_track == pytest.approx(375 / 500)
