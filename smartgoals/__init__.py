@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from smartgoals._check import evaluate
+from smartgoals._config import MetricColumn, SourceDef
 from smartgoals._errors import (
     DataError,
     GoalFileError,
@@ -16,6 +17,7 @@ from smartgoals._errors import (
     SourceSpan,
     UsageError,
 )
+from smartgoals._exports import Export
 from smartgoals._lint import Finding, lint
 from smartgoals._loading import load
 from smartgoals._metrics import BUILTIN_METRICS, Aggregation, MetricSpec, Unit
@@ -57,6 +59,7 @@ __all__ = [
     "Calendar",
     "DataError",
     "ErrorBudget",
+    "Export",
     "Finding",
     "Goal",
     "GoalFileError",
@@ -64,6 +67,7 @@ __all__ = [
     "GoalResult",
     "GoalSet",
     "Kind",
+    "MetricColumn",
     "MetricDef",
     "MetricSpec",
     "Milestone",
@@ -72,6 +76,7 @@ __all__ = [
     "Quantity",
     "Report",
     "SmartGoalsError",
+    "SourceDef",
     "SourceQuality",
     "SourceSpan",
     "Standard",

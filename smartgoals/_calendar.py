@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from smartgoals._model import Window
+from smartgoals._model import Calendar, Window
 
 US_PER_DAY = 86_400_000_000
 EPOCH_DATE = date(1970, 1, 1)
@@ -138,8 +138,85 @@ def previous_window(window: Window, start: int) -> tuple[int, int]:
     return start - 28, start
 
 
+@dataclass(frozen=True)
+class BusinessClock:
+    """Cumulative business time of a calendar, on the wall clock of its time zone.
+
+    ``at(us)`` is the business time (µs) from the calendar's reference Monday to the instant ``us``;
+    the business time between two instants is the difference. With ``d`` the local day, ``r`` its
+    weekday (Monday 0) and ``s`` the local time of day:
+
+        B = full weeks × week_total + prefix[r] − Σ(open time of holidays before d)
+            + (0 on holidays, else Σ clip(s − open_i, 0, close_i − open_i) over the day's hours)
+
+    Opening hours are wall-clock hours: on a DST day the hour that is skipped or repeated counts as
+    the wall clock shows it (calendars are rarely open at 2 a.m.).
+    """
+
+    tz: str
+    monday: int
+    hours: tuple[tuple[tuple[int, int], ...], ...]
+    holidays: tuple[int, ...]
+    offsets: Offsets
+
+    @property
+    def day_lengths(self) -> tuple[int, ...]:
+        """Open time (µs) of each weekday, Monday first."""
+        return tuple(sum(end - start for start, end in spans) for spans in self.hours)
+
+    def prefix(self, weekday: int) -> int:
+        """Open time of the week's days before `weekday`."""
+        return sum(self.day_lengths[:weekday])
+
+    def at(self, us: int) -> int:
+        """Business time (µs) from the reference Monday up to instant `us`."""
+        local = us + self.offsets.at(us)
+        day = local // US_PER_DAY
+        into_day = local - day * US_PER_DAY
+        weeks, weekday = divmod(day - self.monday, 7)
+        total = weeks * sum(self.day_lengths) + self.prefix(weekday)
+        total -= sum(self.day_lengths[(h - self.monday) % 7] for h in self.holidays if h < day)
+        if day not in self.holidays:
+            total += sum(
+                min(max(into_day - start, 0), end - start) for start, end in self.hours[weekday]
+            )
+        return total
+
+    def elapsed(self, start_us: int, end_us: int) -> int:
+        """Business time (µs) between two instants."""
+        return self.at(end_us) - self.at(start_us)
+
+
+def business_clock(calendar: Calendar, first_day: int, last_day: int) -> BusinessClock:
+    """The business clock of `calendar` for local days `first_day` up to `last_day`."""
+    import holidays
+
+    def us(moment: time) -> int:
+        return (moment.hour * 3600 + moment.minute * 60 + moment.second) * 1_000_000
+
+    hours = tuple(tuple((us(a), us(b)) for a, b in calendar.hours.get(wd, ())) for wd in range(7))
+    closed = {day_number(d) for d in calendar.closed}
+    if calendar.holidays is not None:
+        years = range(day_date(first_day).year, day_date(last_day).year + 1)
+        public = holidays.country_holidays(
+            calendar.holidays.country, subdiv=calendar.holidays.subdiv, years=years
+        )
+        closed |= {day_number(d) for d in public}
+    monday = first_day - day_date(first_day).weekday()
+    days = tuple(sorted(d for d in closed if monday <= d <= last_day))
+    return BusinessClock(
+        calendar.timezone,
+        monday,
+        hours,
+        days,
+        offsets_between(calendar.timezone, first_day, last_day),
+    )
+
+
 __all__ = [
     "EPOCH",
+    "BusinessClock",
+    "business_clock",
     "US_PER_DAY",
     "Offsets",
     "day_date",

@@ -7,6 +7,7 @@ merges the period tables and evaluates them.
 
 from __future__ import annotations
 
+import glob
 import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -14,10 +15,14 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from smartgoals._aggregate import Plan, aggregate, build_plan
-from smartgoals._calendar import US_PER_DAY, Offsets, offsets_between
+from smartgoals._calendar import US_PER_DAY, BusinessClock, Offsets, business_clock, offsets_between
+from smartgoals._config import SourceDef
 from smartgoals._errors import DataError, UsageError
 from smartgoals._evaluate import AsOf, evaluate_table
+from smartgoals._exports import Export, read_export_file, to_long, wide_frame
 from smartgoals._loading import load
 from smartgoals._model import GoalSet
 from smartgoals._period import PeriodTable
@@ -41,7 +46,7 @@ def parse_as_of(value: AsOf | str) -> AsOf:
 
 def evaluate(
     goals: GoalSet | str | PathLike[str] | Sequence[str | PathLike[str]],
-    data: Any,
+    data: Any = None,
     *,
     as_of: AsOf | str,
     data_timezone: str | None = None,
@@ -51,8 +56,9 @@ def evaluate(
     Args:
         goals: a loaded `GoalSet`, or goal file/folder paths to load.
         data: a file path (CSV, Parquet, JSON Lines), a pandas, Polars, PyArrow or DuckDB frame,
-            plain rows (a list of dicts), or a list of such sources. The data is a long table:
-            ``timestamp``, ``metric``, ``value``, optional ``count`` and label columns.
+            plain rows (a list of dicts), an `Export` (a wide helpdesk export and its mapping),
+            or a list of these; None reads the files of the goal files' `sources:`. Long data
+            has ``timestamp``, ``metric``, ``value``, optional ``count`` and label columns.
         as_of: the date (end of that day in each goal's time zone) or timestamp to judge at.
         data_timezone: the time zone of timestamps without an offset; by default the goals' time
             zone when they all share one.
@@ -66,13 +72,17 @@ def evaluate(
     """
     goal_set = goals if isinstance(goals, GoalSet) else load(goals)
     moment = parse_as_of(as_of)
-    items = data if isinstance(data, list | tuple) and not _are_rows(data) else [data]
+    items = _inputs(data, goal_set)
     tz = data_timezone or _shared_timezone(goal_set)
     plan = build_plan(goal_set, moment, tz or "UTC")
+    clocks = _clocks(goal_set, plan)
     table = PeriodTable(tuple(o.tz for o in plan.offsets))
     quality = []
     for index, item in enumerate(items):
-        name, part = _aggregate_one(item, index, plan, tz)
+        if isinstance(item, Export):
+            name, part = _aggregate_export(item, index, plan, tz, clocks)
+        else:
+            name, part = _aggregate_one(item, index, plan, tz)
         table = table.merge(part)
         quality.append(
             SourceQuality(
@@ -81,7 +91,7 @@ def evaluate(
                 part.naive_timestamps,
             )
         )
-    results = evaluate_table(goal_set, table, moment)
+    results = evaluate_table(goal_set, table, moment, clocks)
     when = moment if isinstance(moment, datetime) else datetime.combine(moment, datetime.min.time())
     notices = tuple(
         f"{q.source}: read {q.naive_timestamps:,} timestamps without an offset as {tz}"
@@ -89,6 +99,79 @@ def evaluate(
         if q.naive_timestamps
     )
     return Report(when, tuple(results), tuple(quality), tz, notices)
+
+
+def _inputs(data: Any, goals: GoalSet) -> list[Any]:
+    """The data sources of a run: as given, else the files of the configured `sources:`."""
+    if data is None or (isinstance(data, list | tuple) and not data):
+        items: list[Any] = []
+        for definition in goals.sources.values():
+            if definition.file is None:
+                continue
+            files = sorted(glob.glob(definition.file)) or [definition.file]
+            mapping = definition.model_dump(exclude={"file"}, exclude_none=True, by_alias=True)
+            items += [Export(file, **mapping) for file in files]
+        if not items:
+            raise UsageError(
+                "no data given: pass metric files with --data FILE, or declare "
+                "'sources:' with a 'file' in the configuration"
+            )
+        return items
+    return list(data) if isinstance(data, list | tuple) and not _are_rows(data) else [data]
+
+
+def _clocks(goals: GoalSet, plan: Plan) -> dict[str, BusinessClock]:
+    """Business clocks by ``calendar:<name>`` (for goals) and by series (for sources)."""
+    first, last = plan.first_us // US_PER_DAY - 2, plan.end_us // US_PER_DAY + 2
+    clocks = {
+        f"calendar:{name}": business_clock(calendar, first, last)
+        for name, calendar in goals.calendars.items()
+    }
+    for definition in goals.sources.values():
+        source = definition.resolved()
+        for metric in source.metrics:
+            calendar = source.calendar_of(metric)
+            if calendar is not None and metric not in clocks:
+                clocks[metric] = clocks[f"calendar:{calendar}"]
+    return clocks
+
+
+def _aggregate_export(
+    export: Export, index: int, plan: Plan, tz: str | None, clocks: dict[str, BusinessClock]
+) -> tuple[str, PeriodTable]:
+    try:
+        source = SourceDef.model_validate({"preset": export.preset, **export.mapping}).resolved()
+    except (ValueError, ValidationError) as exc:
+        raise UsageError(f"export mapping: {exc}") from exc
+    data_tz = source.timezone or tz or "UTC"
+    missing = {c for m in source.metrics for c in [source.calendar_of(m)] if c} - {
+        k.removeprefix("calendar:") for k in clocks
+    }
+    if missing:
+        raise UsageError(
+            f"export mapping names calendar {sorted(missing)[0]!r}, which no goal "
+            "file declares under 'calendars:'"
+        )
+    local = {
+        **clocks,
+        **{
+            m: clocks[f"calendar:{c}"]
+            for m in source.metrics
+            if (c := source.calendar_of(m)) is not None
+        },
+    }
+    metrics = set(plan.series)
+    if isinstance(export.data, str | PathLike):
+        name = str(export.data)
+        source, wide, con = read_export_file(Path(export.data), source, metrics, data_tz)
+        with con:
+            table = aggregate(to_long(wide, source, local), plan, name)
+    else:
+        name = f"<export {index + 1}: {type(export.data).__name__}>"
+        source, wide = wide_frame(export.data, name, source, metrics, _data_offsets(plan, data_tz))
+        table = aggregate(to_long(wide, source, local), plan, name)
+    _check_naive(table, name, source.timezone or tz, lambda: None)
+    return name, table
 
 
 def _are_rows(data: Any) -> bool:

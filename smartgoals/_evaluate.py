@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 
 from smartgoals._calendar import (
+    BusinessClock,
     day_date,
     day_number,
     local_midnight_us,
@@ -122,10 +123,12 @@ class _SeriesCache:
         return _Series(dailies)
 
 
-def _measure(goal: Goal, spec: MetricSpec, stats: list[Stats], end_us: int) -> _Measured:
+def _measure(
+    goal: Goal, spec: MetricSpec, stats: list[Stats], end_us: int, clock: BusinessClock | None
+) -> _Measured:
     main = stats[0]
     if goal.threshold is not None:
-        return _measure_threshold(goal, main, end_us)
+        return _measure_threshold(goal, main, end_us, clock)
     aggregation = spec.aggregation
     if aggregation is Aggregation.DURATION:
         open_count = int(round(sum(main.open.values())))
@@ -158,7 +161,9 @@ def _statistic(goal: Goal, stats: Stats) -> float | None:
     return stats.quantile(q)
 
 
-def _measure_threshold(goal: Goal, stats: Stats, end_us: int) -> _Measured:
+def _measure_threshold(
+    goal: Goal, stats: Stats, end_us: int, clock: BusinessClock | None
+) -> _Measured:
     assert goal.threshold is not None
     limit = goal.threshold.limit.value
     comparison = goal.threshold.comparison
@@ -166,7 +171,7 @@ def _measure_threshold(goal: Goal, stats: Stats, end_us: int) -> _Measured:
     limit_us = limit * 1_000_000
     expired = pending = 0.0
     for created, count in stats.open.items():
-        elapsed = end_us - created
+        elapsed = clock.elapsed(created, end_us) if clock else end_us - created
         late = elapsed > limit_us if comparison == "<=" else elapsed >= limit_us
         if late:
             expired += count
@@ -177,14 +182,21 @@ def _measure_threshold(goal: Goal, stats: Stats, end_us: int) -> _Measured:
     return _Measured(value, int(round(events)), int(round(good)), int(round(pending)))
 
 
-def evaluate_table(goals: GoalSet, table: PeriodTable, as_of: AsOf) -> list[GoalResult]:
+def evaluate_table(
+    goals: GoalSet,
+    table: PeriodTable,
+    as_of: AsOf,
+    clocks: dict[str, BusinessClock] | None = None,
+) -> list[GoalResult]:
     """Evaluate every goal of `goals` against `table` at `as_of`; roll team goals up.
 
-    A goal with `for_each` is first expanded into one child goal per value of its label.
+    A goal with `for_each` is first expanded into one child goal per value of its label. `clocks`
+    maps a series to the business clock its open events age by (the goal's `calendar` wins).
     """
     goals = expand_for_each(goals, table)
     cache = _SeriesCache(table)
-    results = [_Evaluation(goal, goals, cache, as_of).result() for goal in goals]
+    clocks = clocks or {}
+    results = [_Evaluation(goal, goals, cache, as_of, clocks).result() for goal in goals]
     return _roll_up(goals, results)
 
 
@@ -214,7 +226,7 @@ def expand_for_each(goals: GoalSet, table: PeriodTable) -> GoalSet:
                 }
             )
             expanded.append(child)
-    return GoalSet(tuple(expanded), goals.metrics, goals.calendars, goals.files)
+    return GoalSet(tuple(expanded), goals.metrics, goals.calendars, goals.files, goals.sources)
 
 
 def _slug(value: str) -> str:
@@ -224,8 +236,16 @@ def _slug(value: str) -> str:
 class _Evaluation:
     """The evaluation of one goal (a class only to share the windows between small steps)."""
 
-    def __init__(self, goal: Goal, goals: GoalSet, cache: _SeriesCache, as_of: AsOf) -> None:
+    def __init__(
+        self,
+        goal: Goal,
+        goals: GoalSet,
+        cache: _SeriesCache,
+        as_of: AsOf,
+        clocks: dict[str, BusinessClock],
+    ) -> None:
         self.goal, self.spec, self.as_of = goal, goals.metrics[goal.metric], as_of
+        self.clock = clocks.get(f"calendar:{goal.calendar}") or clocks.get(self.spec.inputs[0])
         self.tz = goal.timezone
         self.min_events = min_events(goal, self.spec)
         self.series = cache.series(goal, self.spec)
@@ -251,7 +271,7 @@ class _Evaluation:
 
     def measure(self, first: int, end: int) -> _Measured:
         end_us = min(self.end_us, local_midnight_us(end, self.tz))
-        return _measure(self.goal, self.spec, self.series.window(first, end), end_us)
+        return _measure(self.goal, self.spec, self.series.window(first, end), end_us, self.clock)
 
     def result(self) -> GoalResult:
         goal = self.goal

@@ -17,12 +17,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from smartgoals._config import SourceDef
 from smartgoals._errors import GoalFileError, Problem, SourceSpan
 from smartgoals._metrics import BUILTIN_METRICS, MetricSpec
 from smartgoals._model import Calendar, Goal, GoalSet, MetricDef, did_you_mean
 from smartgoals._yaml import Document, Path_, read_yaml
 
-SECTIONS = ("goals", "defaults", "calendars", "metrics")
+SECTIONS = ("goals", "defaults", "calendars", "metrics", "sources")
 GOAL_FIELDS = tuple(Goal.model_fields)
 REQUIRED_FIELDS = tuple(name for name, f in Goal.model_fields.items() if f.is_required())
 
@@ -84,18 +85,23 @@ class _Loader:
         self.metric_origin: dict[str, SourceSpan] = {}
         self.calendars: dict[str, Calendar] = {}
         self.calendar_origin: dict[str, SourceSpan] = {}
+        self.sources: dict[str, SourceDef] = {}
 
     def run(self, files: list[Path]) -> GoalSet:
         docs = [doc for doc in (self.read(f) for f in files) if doc is not None]
         for doc in docs:
             self.declare_metrics(doc)
             self.declare_calendars(doc)
+        for doc in docs:
+            self.declare_sources(doc)
         entries = [entry for doc in docs for entry in self.entries(doc)]
         goals = [goal for goal in (self.validate(e) for e in entries) if goal is not None]
         self.check_references(goals)
         if self.problems:
             raise GoalFileError(dict.fromkeys(self.problems))
-        return GoalSet(tuple(goals), self.metrics, self.calendars, tuple(d.file for d in docs))
+        return GoalSet(
+            tuple(goals), self.metrics, self.calendars, tuple(d.file for d in docs), self.sources
+        )
 
     def read(self, file: Path) -> Document | None:
         try:
@@ -154,6 +160,36 @@ class _Loader:
             if isinstance(model, Calendar):
                 self.calendars[name] = model
                 self.calendar_origin[name] = span
+
+    def declare_sources(self, doc: Document) -> None:
+        for name, definition in self.section(doc, "sources").items():
+            span = doc.span(("sources", name), key=True)
+            if name in self.sources:
+                self.problems.append(Problem(span, f"source {name!r} is declared twice"))
+                continue
+            model = self.model(doc, ("sources", name), SourceDef, definition)
+            if not isinstance(model, SourceDef):
+                continue
+            try:
+                model.resolved()
+            except ValueError as exc:
+                self.problems.append(Problem(span, f"source {name!r}: {exc}"))
+                continue
+            for calendar in {model.calendar, *(m.calendar for m in model.metrics.values())} - {
+                None
+            }:
+                if calendar not in self.calendars:
+                    self.problems.append(
+                        Problem(
+                            span,
+                            f"source {name!r}: calendar {calendar!r} is "
+                            "not declared under 'calendars:'",
+                        )
+                    )
+            if model.file is not None:
+                folder = Path(doc.file).parent
+                model = model.model_copy(update={"file": str(folder / model.file)})
+            self.sources[name] = model
 
     def section(self, doc: Document, name: str) -> dict[str, Any]:
         value = doc.data.get(name)

@@ -8,11 +8,10 @@ holds numbers in its metric's unit: a share as a fraction, a duration in seconds
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
 from pydantic import (
@@ -27,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from smartgoals._config import SourceDef, check_timezone
 from smartgoals._errors import SourceSpan
 from smartgoals._metrics import BUILTIN_METRICS, Aggregation, Better, MetricSpec, Unit
 from smartgoals._units import (
@@ -130,14 +130,7 @@ QuantityField = Annotated[
 ]
 
 
-def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
-            f"unknown time zone {value!r}; expected an IANA name such as 'Europe/Berlin' or 'UTC'"
-        ) from exc
-    return value
+_timezone = check_timezone
 
 
 def _spec(info: ValidationInfo, metric: str | None) -> MetricSpec | None:
@@ -616,6 +609,7 @@ class GoalFile(BaseModel):
     defaults: dict[str, Any] = Field(default_factory=dict, description="any goal field but `id`")
     calendars: dict[str, Calendar] = Field(default_factory=dict)
     metrics: dict[str, MetricDef] = Field(default_factory=dict)
+    sources: dict[str, SourceDef] = Field(default_factory=dict, description="wide exports")
 
 
 __all__ = [
@@ -654,6 +648,7 @@ class GoalSet:
     metrics: dict[str, MetricSpec]
     calendars: dict[str, Calendar]
     files: tuple[str, ...] = ()
+    sources: dict[str, SourceDef] = field(default_factory=dict)
 
     def __iter__(self) -> Any:
         return iter(self.goals)
@@ -690,4 +685,4 @@ class GoalSet:
             chosen |= children
             grew = bool(children)
         goals = tuple(g for g in self.goals if g.id in chosen)
-        return GoalSet(goals, self.metrics, self.calendars, self.files)
+        return GoalSet(goals, self.metrics, self.calendars, self.files, self.sources)

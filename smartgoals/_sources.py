@@ -25,7 +25,7 @@ from smartgoals._errors import DataError
 REQUIRED = ("timestamp", "metric", "value")
 REASON_BAD_TIMESTAMP = "timestamp missing or unreadable"
 REASON_BAD_VALUE = "value is not a number"
-_OFFSET_PATTERN = r"([zZ]|[+-][0-9][0-9](:?[0-9][0-9])?)$"
+OFFSET_PATTERN = r"([zZ]|[+-][0-9][0-9](:?[0-9][0-9])?)$"
 
 
 def check_columns(name: str, columns: list[str], labels: tuple[str, ...]) -> None:
@@ -48,7 +48,7 @@ def read_file(path: Path, labels: tuple[str, ...], data_timezone: str) -> tuple[
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     con.execute(f"SET TimeZone = '{data_timezone}'")
-    scan = _scan(con, path)
+    scan = scan_sql(con, path)
     try:
         described = con.sql(f"DESCRIBE SELECT * FROM {scan}").fetchall()
     except duckdb.Error as exc:
@@ -84,7 +84,7 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _scan(con: Any, path: Path) -> str:
+def scan_sql(con: Any, path: Path) -> str:
     quoted = str(path).replace("'", "''")
     suffix = "".join(path.suffixes[-2:]).lower()
     if suffix.endswith((".parquet", ".pq")):
@@ -101,7 +101,7 @@ def _scan(con: Any, path: Path) -> str:
     return f"read_csv('{quoted}', header=true, all_varchar=true)"
 
 
-def _q(name: str) -> str:
+def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -114,14 +114,14 @@ def _normalize_sql(scan: str, types: dict[str, str], labels: tuple[str, ...]) ->
     else:
         raw = "trim(CAST(timestamp AS VARCHAR))"
         ts = f"try_cast({raw} AS TIMESTAMPTZ)"
-        naive = f"CASE WHEN regexp_matches({raw}, '{_OFFSET_PATTERN}') THEN 0 ELSE 1 END"
+        naive = f"CASE WHEN regexp_matches({raw}, '{OFFSET_PATTERN}') THEN 0 ELSE 1 END"
     value_raw = "nullif(trim(CAST(value AS VARCHAR)), '')"
     count = (
         "try_cast(nullif(trim(CAST(count AS VARCHAR)), '') AS DOUBLE)"
         if "count" in types
         else "1.0"
     )
-    label_sql = "".join(f", CAST({_q(label)} AS VARCHAR) AS {_q(label)}" for label in labels)
+    label_sql = "".join(f", CAST({quote(label)} AS VARCHAR) AS {quote(label)}" for label in labels)
     return f"""
         SELECT epoch_us(ts) AS _us, metric, try_cast(value_raw AS DOUBLE) AS value,
                coalesce({count}, CASE WHEN count_raw IS NULL THEN 1.0 END) AS _w,
@@ -169,7 +169,7 @@ def normalize_frame(native: Any, name: str, labels: tuple[str, ...], data_offset
     epoch = EPOCH.replace(tzinfo=None) if naive else EPOCH
     us = (nw.col("timestamp") - nw.lit(epoch)).dt.total_microseconds()
     if naive:
-        us = _local_to_utc(us, data_offsets)
+        us = local_to_utc(us, data_offsets)
     weight = nw.col("count").cast(nw.Float64()).fill_null(1.0) if "count" in schema else nw.lit(1.0)
     return lf.select(
         us.alias("_us"),
@@ -182,7 +182,7 @@ def normalize_frame(native: Any, name: str, labels: tuple[str, ...], data_offset
     )
 
 
-def _local_to_utc(local_us: nw.Expr, offsets: Offsets) -> nw.Expr:
+def local_to_utc(local_us: nw.Expr, offsets: Offsets) -> nw.Expr:
     """Wall-clock microseconds in the data time zone to UTC (an ambiguous time takes its first)."""
     offset: nw.Expr = nw.lit(offsets.offsets[-1])
     for bound, before in reversed(list(zip(offsets.bounds, offsets.offsets, strict=False))):
@@ -191,10 +191,14 @@ def _local_to_utc(local_us: nw.Expr, offsets: Offsets) -> nw.Expr:
 
 
 __all__ = [
+    "OFFSET_PATTERN",
     "REQUIRED",
     "check_columns",
     "first_row_with",
+    "local_to_utc",
     "normalize_frame",
+    "quote",
     "read_file",
     "read_rows",
+    "scan_sql",
 ]

@@ -182,12 +182,10 @@ def check_command(
         missing = [g for g in goal_ids if g not in {x.id for x in goal_set}]
         if missing:
             raise UsageError(f"--goal: no goal with id {', '.join(map(repr, missing))}")
-        if not data:
-            raise UsageError("no data given: pass metric files with --data FILE")
         moment = _as_of(as_of)
         with _progress(f"reading {len(data)} data file(s)"):
             report = smartgoals.evaluate(
-                selected, list(data), as_of=moment, data_timezone=data_timezone
+                selected, list(data) or None, as_of=moment, data_timezone=data_timezone
             )
         for notice in report.notices:
             click.echo(f"smartgoals: {notice}", err=True)
