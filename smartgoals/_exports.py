@@ -16,10 +16,10 @@ from typing import Any
 
 import narwhals as nw
 
-from smartgoals._calendar import EPOCH, US_PER_DAY, BusinessClock, Offsets
+from smartgoals._calendar import US_PER_DAY, BusinessClock, Offsets
 from smartgoals._config import NOT_SATISFIED, SATISFIED, UNIT_SECONDS, MetricColumn, ResolvedSource
 from smartgoals._errors import DataError
-from smartgoals._sources import OFFSET_PATTERN, local_to_utc, quote, scan_sql
+from smartgoals._sources import OFFSET_PATTERN, epoch_microseconds, local_to_utc, quote, scan_sql
 
 # NOTE: DuckDB's UNPIVOT drops nulls; an empty value (an open event) travels as this sentinel.
 _NULL = -1.7976931348623157e308
@@ -147,34 +147,38 @@ def wide_frame(
     )
     _missing(name, usable, set(schema.names()))
     columns = [
-        _frame_us(source.timestamp, schema, data_offsets).alias("_us"),
-        nw.lit(1 if schema[source.timestamp].time_zone is None else 0).alias("_naive"),  # type: ignore[attr-defined]
+        _frame_us(source.timestamp, schema, data_offsets, lf.implementation).alias("_us"),
+        nw.lit(1 if _is_naive(schema[source.timestamp]) else 0).alias("_naive"),
         (
             nw.col(usable.count).cast(nw.Float64()).fill_null(1.0) if usable.count else nw.lit(1.0)
         ).alias("_w"),
     ]
     columns += [nw.col(col).cast(nw.String()).alias(label) for label, col in usable.labels.items()]
     for metric, mapping in usable.metrics.items():
-        columns += _metric_frame(metric, mapping, schema, data_offsets)
+        columns += _metric_frame(metric, mapping, schema, data_offsets, lf.implementation)
     return usable, lf.select(*columns)
 
 
-def _frame_us(column: str, schema: Any, offsets: Offsets) -> nw.Expr:
+def _is_naive(dtype: Any) -> bool:
+    return isinstance(dtype, nw.Datetime) and dtype.time_zone is None
+
+
+def _frame_us(column: str, schema: Any, offsets: Offsets, engine: nw.Implementation) -> nw.Expr:
     dtype = schema[column]
     if not isinstance(dtype, nw.Datetime):
         raise DataError(f"column {column!r} has type {dtype}; expected a datetime column")
     naive = dtype.time_zone is None
-    us = (
-        nw.col(column) - nw.lit(EPOCH.replace(tzinfo=None) if naive else EPOCH)
-    ).dt.total_microseconds()
+    us = epoch_microseconds(nw.col(column), naive=naive, engine=engine)
     return local_to_utc(us, offsets) if naive else us
 
 
-def _metric_frame(name: str, metric: MetricColumn, schema: Any, offsets: Offsets) -> list[nw.Expr]:
+def _metric_frame(
+    name: str, metric: MetricColumn, schema: Any, offsets: Offsets, engine: nw.Implementation
+) -> list[nw.Expr]:
     if metric.start is not None and metric.end is not None:
         return [
-            _frame_us(metric.start, schema, offsets).alias(f"_f_{name}"),
-            _frame_us(metric.end, schema, offsets).alias(f"_t_{name}"),
+            _frame_us(metric.start, schema, offsets, engine).alias(f"_f_{name}"),
+            _frame_us(metric.end, schema, offsets, engine).alias(f"_t_{name}"),
             nw.lit(value=False).alias(f"_b_{name}"),
         ]
     assert metric.column is not None
@@ -190,38 +194,51 @@ def _metric_frame(name: str, metric: MetricColumn, schema: Any, offsets: Offsets
             )
         )
     else:
+        if not schema[metric.column].is_numeric():
+            raise DataError(
+                f"column {metric.column!r} has type {schema[metric.column]}; expected "
+                "numbers (convert it first, e.g. pandas.to_numeric(..., errors='coerce'))"
+            )
         value = column.cast(nw.Float64()) * UNIT_SECONDS.get(metric.unit or "seconds", 1.0)
     return [value.alias(f"_v_{name}"), nw.lit(value=False).alias(f"_b_{name}")]
 
 
-def business_expr(clock: BusinessClock, us: nw.Expr) -> nw.Expr:
-    """The engine expression of `BusinessClock.at` (µs of business time up to instant `us`)."""
+def with_business_time(
+    lf: nw.LazyFrame[Any], clock: BusinessClock, us: str, out: str
+) -> nw.LazyFrame[Any]:
+    """Add column `out`: `BusinessClock.at` of instant column `us`, computed in the engine.
+
+    The intermediate values (local time, day, weekday) are materialised as columns, stage by stage,
+    so that the engine sees column references, not the same long expression over and over.
+    """
     offset: nw.Expr = nw.lit(clock.offsets.offsets[-1])
     for bound, before in reversed(
         list(zip(clock.offsets.bounds, clock.offsets.offsets, strict=False))
     ):
-        offset = nw.when(us < bound).then(nw.lit(before)).otherwise(offset)
-    local = us + offset
-    day = local // US_PER_DAY
-    into_day = local - day * US_PER_DAY
-    weekday = (day - clock.monday) % 7
-    weeks = (day - clock.monday) // 7
-    total = weeks * sum(clock.day_lengths) + _by_weekday(
-        weekday, [clock.prefix(d) for d in range(7)]
+        offset = nw.when(nw.col(us) < bound).then(nw.lit(before)).otherwise(offset)
+    local, day, into, weekday = (f"{out}_local", f"{out}_day", f"{out}_into", f"{out}_weekday")
+    lf = lf.with_columns((nw.col(us) + offset).alias(local))
+    lf = lf.with_columns((nw.col(local) // US_PER_DAY).alias(day))
+    lf = lf.with_columns(
+        (nw.col(local) - nw.col(day) * US_PER_DAY).alias(into),
+        ((nw.col(day) - clock.monday) % 7).alias(weekday),
+    )
+    total = ((nw.col(day) - clock.monday) // 7) * sum(clock.day_lengths) + _by_weekday(
+        nw.col(weekday), [clock.prefix(d) for d in range(7)]
     )
     for holiday in clock.holidays:
         length = clock.day_lengths[(holiday - clock.monday) % 7]
         if length:
-            total = total - nw.when(day > holiday).then(nw.lit(length)).otherwise(nw.lit(0))
+            total = total - nw.when(nw.col(day) > holiday).then(nw.lit(length)).otherwise(nw.lit(0))
     within: nw.Expr = nw.lit(0)
     for wd in range(6, -1, -1):
         today: nw.Expr = nw.lit(0)
         for start, end in clock.hours[wd]:
-            today = today + (into_day - start).clip(0, end - start)
-        within = nw.when(weekday == wd).then(today).otherwise(within)
+            today = today + (nw.col(into) - start).clip(0, end - start)
+        within = nw.when(nw.col(weekday) == wd).then(today).otherwise(within)
     if clock.holidays:
-        within = nw.when(day.is_in(list(clock.holidays))).then(nw.lit(0)).otherwise(within)
-    return total + within
+        within = nw.when(nw.col(day).is_in(list(clock.holidays))).then(nw.lit(0)).otherwise(within)
+    return lf.with_columns((total + within).alias(out)).drop(local, day, into, weekday)
 
 
 def _by_weekday(weekday: nw.Expr, values: list[int]) -> nw.Expr:
@@ -229,6 +246,21 @@ def _by_weekday(weekday: nw.Expr, values: list[int]) -> nw.Expr:
     for wd in range(5, -1, -1):
         expr = nw.when(weekday == wd).then(nw.lit(values[wd])).otherwise(expr)
     return expr
+
+
+def _unpivot(lf: nw.LazyFrame[Any], on: list[str]) -> nw.LazyFrame[Any]:
+    """Metric columns to rows (``_metric``, ``_value``), keeping every other column."""
+    if lf.implementation is nw.Implementation.DUCKDB:
+        # NOTE: narwhals runs DuckDB's UNPIVOT on the default connection; a file's relation lives
+        # on its own connection, so the statement is run on the relation itself.
+        columns = ", ".join(quote(c) for c in on)
+        relation = lf.to_native().query(
+            "wide", f"SELECT * FROM wide UNPIVOT INCLUDE NULLS (_value FOR _metric IN ({columns}))"
+        )
+        result: nw.LazyFrame[Any] = nw.from_native(relation)
+        return result
+    index = [c for c in lf.collect_schema().names() if c not in on]
+    return lf.unpivot(on=on, index=index, variable_name="_metric", value_name="_value")
 
 
 def to_long(wide: Any, source: ResolvedSource, clocks: dict[str, BusinessClock]) -> Any:
@@ -240,12 +272,13 @@ def to_long(wide: Any, source: ResolvedSource, clocks: dict[str, BusinessClock])
             value = nw.col(f"_v_{name}")
         else:
             start, end = nw.col(f"_f_{name}"), nw.col(f"_t_{name}")
-            calendar = source.calendar_of(name)
-            if calendar is None:
+            clock = clocks.get(name) if source.calendar_of(name) else None
+            if clock is None:
                 value = (end - start) / 1_000_000
             else:
-                clock = clocks[calendar]
-                value = (business_expr(clock, end) - business_expr(clock, start)) / 1_000_000
+                lf = with_business_time(lf, clock, f"_f_{name}", f"_bf_{name}")
+                lf = with_business_time(lf, clock, f"_t_{name}", f"_bt_{name}")
+                value = (nw.col(f"_bt_{name}") - nw.col(f"_bf_{name}")) / 1_000_000
         # NOTE: a real value equal to the sentinel becomes -inf (rejected as not finite).
         values[f"_v_{name}"] = (
             nw.when(value.is_null())
@@ -259,12 +292,7 @@ def to_long(wide: Any, source: ResolvedSource, clocks: dict[str, BusinessClock])
     labels = list(source.labels)
     bad = [f"_b_{name}" for name in source.metrics]
     lf = lf.with_columns(**values).select("_us", "_naive", "_w", *labels, *bad, *values)
-    long = lf.unpivot(
-        on=list(values),
-        index=["_us", "_naive", "_w", *labels, *bad],
-        variable_name="_metric",
-        value_name="_value",
-    )
+    long = _unpivot(lf, list(values))
     reason: nw.Expr = nw.lit(None, dtype=nw.String())
     for name, metric in source.metrics.items():
         unreadable = f"unreadable {', '.join(metric.columns)} ({name})"
@@ -287,4 +315,4 @@ def to_long(wide: Any, source: ResolvedSource, clocks: dict[str, BusinessClock])
     )
 
 
-__all__ = ["Export", "business_expr", "read_export_file", "to_long", "wide_frame", "wide_sql"]
+__all__ = ["Export", "read_export_file", "to_long", "wide_frame", "wide_sql", "with_business_time"]

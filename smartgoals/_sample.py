@@ -261,12 +261,81 @@ def write_starter(folder: Path) -> list[Path]:
     return [goals, *write_example_data(folder / "data")]
 
 
+ZENDESK_COLUMNS = (
+    "Id",
+    "Created at",
+    "Via",
+    "Group",
+    "Assignee",
+    "Priority",
+    "Organization",
+    "Status",
+    "Solved at",
+    "First reply time in minutes",
+    "Full resolution time in minutes",
+    "Satisfaction Score",
+)
+
+
+def zendesk_rows(start: date, end: date, per_day: int = 60, seed: int = 5) -> Iterator[Row]:
+    """Rows of a Zendesk ticket CSV export: naive local timestamps, empty cells for open tickets."""
+    rng = random.Random(seed)
+    ticket, day = 1000, start
+    while day < end:
+        for _ in range(rng.randint(per_day // 2, per_day) if day.weekday() < 5 else per_day // 4):
+            ticket += 1
+            created = datetime(day.year, day.month, day.day, tzinfo=TZ) + timedelta(
+                seconds=rng.uniform(6 * 3600, 21 * 3600)
+            )
+            yield _zendesk_ticket(rng, ticket, created, end)
+        day += timedelta(days=1)
+
+
+def _zendesk_ticket(rng: random.Random, ticket: int, created: datetime, end: date) -> Row:
+    via = rng.choice(("Chat", "Email", "Web form", "Phone"))
+    reply = None if rng.random() < 0.04 else _lognormal(rng, 25 if via == "Chat" else 240, 1.0)
+    hours = rng.lognormvariate(math.log(20), 1.1)
+    solved = created + timedelta(hours=hours)
+    open_ticket = rng.random() < 0.08 or solved.date() >= end
+    score = rng.choices(("Good", "Bad", "Offered", "Unoffered", ""), (30, 6, 20, 34, 10))[0]
+    return {
+        "Id": ticket,
+        "Created at": created.strftime("%Y-%m-%d %H:%M:%S"),
+        "Via": via,
+        "Group": rng.choice(("Support", "Billing")),
+        "Assignee": rng.choice(TEAMS["chat"]),
+        "Priority": rng.choice(("Low", "Normal", "High")),
+        "Organization": "",
+        "Status": "open" if open_ticket else "solved",
+        "Solved at": "" if open_ticket else solved.strftime("%Y-%m-%d %H:%M:%S"),
+        "First reply time in minutes": "" if reply is None else round(reply / 60, 2),
+        "Full resolution time in minutes": "" if open_ticket else round(hours * 60, 1),
+        "Satisfaction Score": "" if open_ticket else score,
+    }
+
+
+def write_zendesk_csv(path: Path, rows: Iterator[Row]) -> int:
+    """Write Zendesk-style rows as a CSV export; return the row count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, ZENDESK_COLUMNS)
+        writer.writeheader()
+        count = 0
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
 __all__ = [
     "COLUMNS",
     "STARTER_GOALS",
+    "ZENDESK_COLUMNS",
     "daily_rows",
     "ticket_rows",
     "write_csv",
     "write_example_data",
     "write_starter",
+    "write_zendesk_csv",
+    "zendesk_rows",
 ]

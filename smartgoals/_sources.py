@@ -166,8 +166,7 @@ def normalize_frame(native: Any, name: str, labels: tuple[str, ...], data_offset
     if not schema["value"].is_numeric():
         raise DataError(f"{name}: column 'value' has type {schema['value']}; expected numbers")
     naive = ts_dtype.time_zone is None
-    epoch = EPOCH.replace(tzinfo=None) if naive else EPOCH
-    us = (nw.col("timestamp") - nw.lit(epoch)).dt.total_microseconds()
+    us = epoch_microseconds(nw.col("timestamp"), naive=naive, engine=lf.implementation)
     if naive:
         us = local_to_utc(us, data_offsets)
     weight = nw.col("count").cast(nw.Float64()).fill_null(1.0) if "count" in schema else nw.lit(1.0)
@@ -180,6 +179,15 @@ def normalize_frame(native: Any, name: str, labels: tuple[str, ...], data_offset
         nw.lit(1 if naive else 0).alias("_naive"),
         *(nw.col(label).cast(nw.String()) for label in labels),
     )
+
+
+def epoch_microseconds(column: nw.Expr, *, naive: bool, engine: nw.Implementation) -> nw.Expr:
+    """Microseconds since the Unix epoch of a datetime column, in any engine."""
+    if engine is nw.Implementation.PYSPARK:
+        # NOTE: narwhals has no duration arithmetic on Spark; whole seconds plus the microseconds.
+        return column.cast(nw.Int64()) * 1_000_000 + column.dt.microsecond()
+    epoch = EPOCH.replace(tzinfo=None) if naive else EPOCH
+    return (column - nw.lit(epoch)).dt.total_microseconds()
 
 
 def local_to_utc(local_us: nw.Expr, offsets: Offsets) -> nw.Expr:
@@ -195,6 +203,7 @@ __all__ = [
     "REQUIRED",
     "check_columns",
     "first_row_with",
+    "epoch_microseconds",
     "local_to_utc",
     "normalize_frame",
     "quote",

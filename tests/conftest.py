@@ -55,6 +55,31 @@ def events_frame(
 
 
 @pytest.fixture(scope="session")
+def spark():
+    """One local Spark session for the whole run (skipped without Java, except under CI=true)."""
+    import os
+    import shutil
+
+    if shutil.which("java") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Java is needed for the PySpark tests")
+        pytest.skip("Java is needed for the PySpark tests")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("smartgoals-tests")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
 def ticket_events() -> pd.DataFrame:
     """About 16 weeks of seeded tickets, surveys, costs and backlog readings."""
     return events_frame()

@@ -187,7 +187,7 @@ def test_business_expression_matches_clock(engine):
     import duckdb
     import pandas as pd
 
-    from smartgoals._exports import business_expr
+    from smartgoals._exports import with_business_time
 
     calendar = smartgoals.Calendar.model_validate(
         {
@@ -202,16 +202,12 @@ def test_business_expression_matches_clock(engine):
         to_us(datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=997 * i)) for i in range(400)
     ]
     frame = pl.DataFrame({"us": moments})
-    native = {
+    natives: dict[str, object] = {
         "polars": frame,
         "pandas": frame.to_pandas(),
         "duckdb": duckdb.sql("SELECT * FROM frame"),
-    }[engine]
-    result = (
-        nw.from_native(native)
-        .lazy()
-        .select(business_expr(clock, nw.col("us")).alias("b"))
-        .collect()
-    )
+    }
+    lf = nw.from_native(natives[engine]).lazy()  # type: ignore[call-overload]
+    result = with_business_time(lf, clock, "us", "b").collect()
     assert [int(v) for v in result["b"].to_list()] == [clock.at(us) for us in moments]
     del pd

@@ -86,6 +86,18 @@ def test_engines_agree(engine, goals, ticket_events, reference, tmp_path):
     assert_same(reference, smartgoals.evaluate(goals, data, as_of=AS_OF))
 
 
+def test_dask_agrees(goals, ticket_events, reference):
+    import dask.dataframe as dd
+
+    data = dd.from_pandas(ticket_events, npartitions=4)
+    assert_same(reference, smartgoals.evaluate(goals, data, as_of=AS_OF))
+
+
+def test_pyspark_agrees(goals, ticket_events, reference, spark):
+    data = spark.createDataFrame(ticket_events)
+    assert_same(reference, smartgoals.evaluate(goals, data, as_of=AS_OF))
+
+
 def test_reference_report_exercises_every_status(reference):
     assert set(reference.summary) == {s.value for s in smartgoals.Status}
     assert sum(reference.summary.values()) == len(reference.goals)

@@ -1,0 +1,192 @@
+"""Wide helpdesk exports: presets, business hours, open tickets and unreadable cells, in any engine."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import polars as pl
+import pytest
+
+import smartgoals
+from smartgoals import Export, Status
+from smartgoals._sample import write_zendesk_csv, zendesk_rows
+from tests.conftest import AS_OF
+
+BERLIN = ZoneInfo("Europe/Berlin")
+WINDOW = (datetime(2026, 10, 26, tzinfo=BERLIN), datetime(2026, 11, 23, tzinfo=BERLIN))
+
+CONFIG = """\
+calendars:
+  office:
+    timezone: Europe/Berlin
+    hours: {mon-fri: "09:00-18:00"}
+    holidays: {country: DE, subdiv: BE}
+    closed: [2026-12-24]
+sources:
+  tickets:
+    file: tickets.csv
+    preset: zendesk
+    timezone: Europe/Berlin
+    metrics:
+      resolution_time: {from: Created at, to: Solved at, calendar: office}
+goals:
+  - {id: chat-reply, owner: o, metric: first_response_time, where: {channel: Chat},
+     threshold: 80% within 1 hour, kind: maintain, deadline: 2026-12-31, timezone: Europe/Berlin}
+  - {id: solve-8h, owner: o, metric: resolution_time, threshold: 60% within 8 hours, kind: maintain,
+     deadline: 2026-12-31, timezone: Europe/Berlin}
+  - {id: solve-mean, owner: o, metric: resolution_time, target: "<= 16 hours",
+     deadline: 2026-12-31, timezone: Europe/Berlin}
+  - {id: csat, owner: o, metric: csat, target: 80%, kind: maintain, deadline: 2026-12-31,
+     timezone: Europe/Berlin}
+"""
+
+HOURS = (time(9), time(18))
+CLOSED = {
+    date(2026, 10, 3),
+    date(2026, 12, 24),
+    date(2026, 12, 25),
+    date(2026, 12, 26),
+    date(2027, 1, 1),
+}
+
+
+def business_seconds(start: datetime, end: datetime) -> float:
+    """Independent day-by-day business time: the office hours of each open day within [start, end)."""
+    total, day = 0.0, start.astimezone(BERLIN).date()
+    while day <= end.astimezone(BERLIN).date():
+        if day.weekday() < 5 and day not in CLOSED:
+            opens = datetime.combine(day, HOURS[0], BERLIN)
+            closes = datetime.combine(day, HOURS[1], BERLIN)
+            overlap = (min(closes, end) - max(opens, start)).total_seconds()
+            total += max(overlap, 0.0)
+        day += timedelta(days=1)
+    return total
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("zendesk")
+    write_zendesk_csv(folder / "tickets.csv", zendesk_rows(date(2026, 9, 1), date(2026, 11, 23)))
+    (folder / "smartgoals.yaml").write_text(CONFIG)
+    return folder
+
+
+def reference(folder: Path) -> dict[str, float]:
+    frame = pd.read_csv(folder / "tickets.csv", dtype=str, keep_default_na=False)
+    created = pd.to_datetime(frame["Created at"]).dt.tz_localize(BERLIN)
+    in_window = (created >= WINDOW[0]) & (created < WINDOW[1])
+    tickets = frame[in_window].assign(created=created[in_window])
+    chat = tickets[tickets["Via"] == "Chat"]
+    replied = pd.to_numeric(chat["First reply time in minutes"].replace("", None)) * 60
+    waited = (WINDOW[1] - chat["created"]).dt.total_seconds()
+    chat_events = replied.notna().sum() + ((replied.isna()) & (waited > 3600)).sum()
+    solved_at = pd.to_datetime(tickets["Solved at"].replace("", None)).dt.tz_localize(BERLIN)
+    durations = [
+        business_seconds(c, s)
+        for c, s in zip(tickets["created"], solved_at, strict=True)
+        if not pd.isna(s)
+    ]
+    still_open = [
+        business_seconds(c, WINDOW[1])
+        for c, s in zip(tickets["created"], solved_at, strict=True)
+        if pd.isna(s)
+    ]
+    solve_events = len(durations) + sum(b > 8 * 3600 for b in still_open)
+    scores = tickets["Satisfaction Score"]
+    return {
+        "chat-reply": (replied <= 3600).sum() / chat_events,
+        "solve-8h": sum(d <= 8 * 3600 for d in durations) / solve_events,
+        "solve-mean": sum(durations) / len(durations),
+        "csat": (scores == "Good").sum() / scores.isin(["Good", "Bad"]).sum(),
+    }
+
+
+def test_zendesk_export_matches_independent_pandas(export):
+    report = smartgoals.evaluate(export / "smartgoals.yaml", as_of=AS_OF)
+    expected = reference(export)
+    for goal_id, value in expected.items():
+        assert report.get(goal_id).value == pytest.approx(value, rel=1e-12), goal_id
+    assert all(q.rejected_total == 0 for q in report.data_quality)
+
+
+def test_zendesk_export_from_cli_config(export):
+    from click.testing import CliRunner
+
+    from smartgoals.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["check", str(export / "smartgoals.yaml"), "--as-of", "2026-11-22", "--format", "json"]
+    )
+    assert result.exit_code in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_zendesk_export_as_frames_agrees(export):
+    goals = smartgoals.load(export / "smartgoals.yaml")
+    from_file = smartgoals.evaluate(goals, as_of=AS_OF)
+    frame = pd.read_csv(export / "tickets.csv", dtype=str, keep_default_na=False)
+    for column in ("Created at", "Solved at"):
+        frame[column] = pd.to_datetime(frame[column].replace("", None))
+    for column in ("First reply time in minutes", "Full resolution time in minutes"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    mapping = {
+        "timezone": "Europe/Berlin",
+        "metrics": {
+            "resolution_time": {"from": "Created at", "to": "Solved at", "calendar": "office"}
+        },
+    }
+    for data in (frame, pl.from_pandas(frame)):
+        report = smartgoals.evaluate(goals, Export(data, preset="zendesk", **mapping), as_of=AS_OF)
+        for a, b in zip(from_file.goals, report.goals, strict=True):
+            assert (a.status, a.events, a.good, a.pending) == (
+                b.status,
+                b.events,
+                b.good,
+                b.pending,
+            )
+            assert a.value == pytest.approx(b.value, rel=1e-12)
+
+
+def test_generic_export_open_and_unreadable(tmp_path, goal_file):
+    data = tmp_path / "tickets.csv"
+    data.write_text(
+        "created_at,first_replied_at,solved_at,channel,csat\n"
+        "2026-11-20T10:00:00Z,2026-11-20T10:01:00Z,2026-11-20T12:00:00Z,chat,5\n"
+        "2026-11-20T10:00:00Z,,,chat,\n"  # open: no reply yet
+        "2026-11-20T10:00:00Z,yesterday,2026-11-20T11:00:00Z,chat,4\n"  # unreadable reply time
+        "2026-11-20T10:00:00Z,2026-11-20T09:00:00Z,,chat,9\n"  # reply before creation; score 9
+    )
+    goals = goal_file(
+        "goals:\n  - {id: r, owner: o, metric: first_response_time, threshold: "
+        "90% within 2 minutes, deadline: 2026-12-31, min_events: 1}\n"
+        "  - {id: c, owner: o, metric: csat, target: 80%, deadline: 2026-12-31, "
+        "min_events: 1}\n"
+    )
+    report = smartgoals.evaluate(goals, Export(str(data), preset="generic"), as_of=AS_OF)
+    reply = report.get("r")
+    assert (reply.events, reply.good) == (2, 1)  # the open chat has expired; it counts as a miss
+    assert report.get("c").events == 2
+    assert report.data_quality[0].rejected == {
+        "negative duration (first_response_time)": 1,
+        "unreadable created_at, first_replied_at (first_response_time)": 1,
+        "value outside the metric's range (csat)": 1,
+    }
+
+
+def test_export_missing_mapped_column(tmp_path, goal_file):
+    data = tmp_path / "t.csv"
+    data.write_text("created_at,channel\n2026-11-20T10:00:00Z,chat\n")
+    goals = goal_file(
+        "goals:\n  - {id: r, owner: o, metric: nps, target: 40, deadline: 2026-12-31}\n"
+    )
+    export = Export(str(data), timestamp="created_at", metrics={"nps": {"column": "score"}})
+    with pytest.raises(smartgoals.DataError, match="column 'score' is missing"):
+        smartgoals.evaluate(goals, export, as_of=AS_OF)
+
+
+def test_status_of_business_hours_goal_is_judged(export):
+    report = smartgoals.evaluate(export / "smartgoals.yaml", as_of=AS_OF)
+    assert {g.status for g in report.goals} <= set(Status)
