@@ -190,3 +190,59 @@ def test_export_missing_mapped_column(tmp_path, goal_file):
 def test_status_of_business_hours_goal_is_judged(export):
     report = smartgoals.evaluate(export / "smartgoals.yaml", as_of=AS_OF)
     assert {g.status for g in report.goals} <= set(Status)
+
+
+def test_freshdesk_export_hours_columns(tmp_path, goal_file):
+    data = tmp_path / "freshdesk.csv"
+    data.write_text(
+        "Ticket ID,Created time,Source,Group,Agent,Priority,First response time (in hrs),"
+        "Resolution time (in hrs)\n"
+        "1,2026-11-20 10:00:00,Email,Billing,Dana,Low,0.5,26\n"
+        "2,2026-11-20 11:00:00,Email,Billing,Dana,Low,2.25,\n"
+        "3,2026-11-21 09:00:00,Chat,Support,Eli,High,0.05,1.5\n"
+    )
+    goals = goal_file(
+        "goals:\n"
+        "  - {id: email-reply, owner: o, metric: first_response_time, where: {channel: Email},"
+        " target: '<= 2 hours', deadline: 2026-12-31, min_events: 1}\n"
+        "  - {id: resolve, owner: o, metric: resolution_time, target: '<= 1 day',"
+        " deadline: 2026-12-31, min_events: 1}\n"
+    )
+    export = Export(str(data), preset="freshdesk", timezone="Europe/Berlin")
+    report = smartgoals.evaluate(goals, export, as_of=AS_OF)
+    assert report.get("email-reply").value == pytest.approx((0.5 + 2.25) / 2 * 3600)
+    assert report.get("resolve").value == pytest.approx((26 + 1.5) / 2 * 3600)
+    assert report.get("resolve").open_events == 1
+
+
+def test_custom_metrics_evaluate(goal_file, ticket_events):
+    path = goal_file("""\
+        metrics:
+          spend_per_contact:
+            ratio: {numerator: cost, denominator: contacts}
+            unit: currency
+            better: lower
+          mean_wait:
+            series: wait_time
+            aggregation: mean
+            unit: seconds
+            better: lower
+        goals:
+          - {id: spend, owner: o, metric: spend_per_contact, target: 5, deadline: 2026-12-31,
+             timezone: Europe/Berlin}
+          - {id: wait, owner: o, metric: mean_wait, target: 60, deadline: 2026-12-31,
+             timezone: Europe/Berlin}
+        """)
+    report = smartgoals.evaluate(path, ticket_events, as_of=AS_OF)
+    local = ticket_events["timestamp"].dt.tz_convert("Europe/Berlin")
+    window = ticket_events[
+        (local >= pd.Timestamp("2026-10-26", tz="Europe/Berlin"))
+        & (local < pd.Timestamp("2026-11-23", tz="Europe/Berlin"))
+    ]
+    cost = window.loc[window["metric"] == "cost", "value"].sum()
+    contacts = window.loc[window["metric"] == "contacts", "value"].sum()
+    assert report.get("spend").value == pytest.approx(cost / contacts, rel=1e-12)
+    assert report.get("spend").events == int(contacts)
+    assert report.get("wait").value == pytest.approx(
+        window.loc[window["metric"] == "wait_time", "value"].mean(), rel=1e-12
+    )
