@@ -125,12 +125,12 @@ class ResolvedSource(BaseModel):
             return None
         return column.calendar or self.calendar
 
-    def usable(self, columns: set[str]) -> ResolvedSource:
-        """Drop preset metrics and labels whose columns the export does not have."""
+    def usable(self, columns: set[str], wanted: set[str]) -> ResolvedSource:
+        """Keep the `wanted` metrics, dropping preset metrics and labels the export lacks."""
         metrics = {
             name: m
             for name, m in self.metrics.items()
-            if name not in self.optional or set(m.columns) <= columns
+            if name in wanted and (name not in self.optional or set(m.columns) <= columns)
         }
         labels = {
             name: c

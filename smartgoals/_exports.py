@@ -19,7 +19,13 @@ import narwhals as nw
 from smartgoals._calendar import US_PER_DAY, BusinessClock, Offsets
 from smartgoals._config import NOT_SATISFIED, SATISFIED, UNIT_SECONDS, MetricColumn, ResolvedSource
 from smartgoals._errors import DataError
-from smartgoals._sources import OFFSET_PATTERN, epoch_microseconds, local_to_utc, quote, scan_sql
+from smartgoals._sources import (
+    OFFSET_PATTERN,
+    epoch_microseconds,
+    local_to_utc,
+    open_file,
+    quote,
+)
 
 # NOTE: DuckDB's UNPIVOT drops nulls; an empty value (an open event) travels as this sentinel.
 _NULL = -1.7976931348623157e308
@@ -57,22 +63,9 @@ def read_export_file(
     path: Path, source: ResolvedSource, metrics: set[str], data_timezone: str
 ) -> tuple[ResolvedSource, Any, Any]:
     """Open an export file with DuckDB as a wide frame of parsed columns (see `wide_sql`)."""
-    import duckdb
-
-    if not path.is_file():
-        raise DataError(f"{path}: no such file")
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    con.execute(f"SET TimeZone = '{source.timezone or data_timezone}'")
-    scan = scan_sql(con, path)
-    try:
-        columns = {str(r[0]) for r in con.sql(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
-    except duckdb.Error as exc:
-        raise DataError(f"{path}: cannot read the file: {str(exc).splitlines()[0]}") from exc
-    usable = source.usable(columns)
-    usable = usable.model_copy(
-        update={"metrics": {k: v for k, v in usable.metrics.items() if k in metrics}}
-    )
+    con, scan, types = open_file(path, source.timezone or data_timezone)
+    columns = set(types)
+    usable = source.usable(columns, metrics)
     _missing(str(path), usable, columns)
     return usable, con.sql(wide_sql(scan, usable)), con
 
@@ -141,10 +134,7 @@ def wide_frame(
     """A caller's wide frame (pandas, Polars, ...) parsed like `wide_sql` does a file."""
     lf = nw.from_native(native).lazy() if not isinstance(native, nw.LazyFrame) else native
     schema = lf.collect_schema()
-    usable = source.usable(set(schema.names()))
-    usable = usable.model_copy(
-        update={"metrics": {k: v for k, v in usable.metrics.items() if k in metrics}}
-    )
+    usable = source.usable(set(schema.names()), metrics)
     _missing(name, usable, set(schema.names()))
     columns = [
         _frame_us(source.timestamp, schema, data_offsets, lf.implementation).alias("_us"),

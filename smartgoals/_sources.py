@@ -39,8 +39,11 @@ def check_columns(name: str, columns: list[str], labels: tuple[str, ...]) -> Non
             )
 
 
-def read_file(path: Path, labels: tuple[str, ...], data_timezone: str) -> tuple[Any, Any]:
-    """Open a metric file lazily as a normalized DuckDB relation; return it and its connection."""
+def open_file(path: Path, data_timezone: str) -> tuple[Any, str, dict[str, str]]:
+    """Open a data file lazily with DuckDB: its connection, scan SQL and column types.
+
+    Timestamps without an offset will be read in `data_timezone` (the connection's time zone).
+    """
     import duckdb
 
     if not path.is_file():
@@ -52,8 +55,14 @@ def read_file(path: Path, labels: tuple[str, ...], data_timezone: str) -> tuple[
     try:
         described = con.sql(f"DESCRIBE SELECT * FROM {scan}").fetchall()
     except duckdb.Error as exc:
+        con.close()
         raise DataError(f"{path}: cannot read the file: {str(exc).splitlines()[0]}") from exc
-    types = {row[0]: str(row[1]) for row in described}
+    return con, scan, {str(row[0]): str(row[1]) for row in described}
+
+
+def read_file(path: Path, labels: tuple[str, ...], data_timezone: str) -> tuple[Any, Any]:
+    """Open a metric file lazily as a normalized DuckDB relation; return it and its connection."""
+    con, scan, types = open_file(path, data_timezone)
     check_columns(str(path), list(types), labels)
     sql = _normalize_sql(scan, types, labels)
     return con.sql(sql), con
@@ -206,6 +215,7 @@ __all__ = [
     "epoch_microseconds",
     "local_to_utc",
     "normalize_frame",
+    "open_file",
     "quote",
     "read_file",
     "read_rows",
