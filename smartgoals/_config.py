@@ -77,6 +77,7 @@ class SourceDef(BaseModel):
     timezone: str | None = Field(None, description="time zone of timestamps without an offset")
     labels: dict[str, str] = Field(default_factory=dict, description="label name: column")
     count: str | None = Field(None, description="a column with the number of events per row")
+    id: str | None = Field(None, description="the ticket id column: repeated ids are duplicates")
     calendar: str | None = Field(None, description="default calendar for from/to durations")
     metrics: dict[str, MetricColumn] = Field(default_factory=dict)
 
@@ -98,6 +99,8 @@ class SourceDef(BaseModel):
             timezone=self.timezone,
             labels={**preset.labels, **self.labels},
             count=self.count or preset.count,
+            id=self.id or preset.id,
+            optional_id=self.id is None,
             calendar=self.calendar,
             metrics={**preset.metrics, **self.metrics},
             optional=frozenset(set(preset.metrics) - set(self.metrics)),
@@ -115,6 +118,8 @@ class ResolvedSource(BaseModel):
     count: str | None
     calendar: str | None
     metrics: dict[str, MetricColumn]
+    id: str | None = None
+    optional_id: bool = True
     optional: frozenset[str] = frozenset()
     optional_labels: frozenset[str] = frozenset()
 
@@ -137,7 +142,8 @@ class ResolvedSource(BaseModel):
             for name, c in self.labels.items()
             if name not in self.optional_labels or c in columns
         }
-        return self.model_copy(update={"metrics": metrics, "labels": labels})
+        ticket_id = self.id if self.id in columns or not self.optional_id else None
+        return self.model_copy(update={"metrics": metrics, "labels": labels, "id": ticket_id})
 
 
 def _minutes(column: str) -> MetricColumn:
@@ -151,6 +157,7 @@ def _hours(column: str) -> MetricColumn:
 PRESETS: dict[str, SourceDef] = {
     "zendesk": SourceDef(
         timestamp="Created at",
+        id="Id",
         labels={
             "channel": "Via",
             "team": "Group",
@@ -169,6 +176,7 @@ PRESETS: dict[str, SourceDef] = {
     ),
     "freshdesk": SourceDef(
         timestamp="Created time",
+        id="Ticket ID",
         labels={
             "channel": "Source",
             "team": "Group",
@@ -183,6 +191,7 @@ PRESETS: dict[str, SourceDef] = {
     ),
     "generic": SourceDef(
         timestamp="created_at",
+        id="id",
         labels={"channel": "channel", "tier": "tier", "team": "team", "agent": "agent"},
         metrics={
             "first_response_time": MetricColumn(**{"from": "created_at", "to": "first_replied_at"}),

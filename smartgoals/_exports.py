@@ -93,6 +93,15 @@ def wide_sql(scan: str, source: ResolvedSource) -> str:
     parts += [
         f"CAST({quote(col)} AS VARCHAR) AS {quote(label)}" for label, col in source.labels.items()
     ]
+    if source.id is not None:
+        # NOTE: the first row of an id in file order is kept; later ones are duplicates.
+        scan = (
+            f"(SELECT *, row_number() OVER (PARTITION BY {quote(source.id)} ORDER BY _ord) > 1 "
+            f"AS _dup FROM (SELECT *, row_number() OVER () AS _ord FROM {scan}))"
+        )
+        parts.append("_dup")
+    else:
+        parts.append("false AS _dup")
     for name, metric in source.metrics.items():
         parts += _metric_sql(name, metric)
     return f"SELECT {', '.join(parts)} FROM {scan}"
@@ -132,9 +141,15 @@ def wide_frame(
     native: Any, name: str, source: ResolvedSource, metrics: set[str], data_offsets: Offsets
 ) -> tuple[ResolvedSource, Any]:
     """A caller's wide frame (pandas, Polars, ...) parsed like `wide_sql` does a file."""
-    lf = nw.from_native(native).lazy() if not isinstance(native, nw.LazyFrame) else native
+    frame = native if isinstance(native, nw.LazyFrame) else nw.from_native(native)
+    usable = source.usable(set(frame.columns), metrics)
+    eager = isinstance(frame, nw.DataFrame)
+    if eager and usable.id is not None:
+        # NOTE: duplicates are found in in-memory frames (the first row is kept); a lazy frame is
+        # not scanned a second time for them.
+        frame = frame.with_columns(_dup=~nw.col(usable.id).is_first_distinct())
+    lf = frame.lazy()
     schema = lf.collect_schema()
-    usable = source.usable(set(schema.names()), metrics)
     _missing(name, usable, set(schema.names()))
     columns = [
         _frame_us(source.timestamp, schema, data_offsets, lf.implementation).alias("_us"),
@@ -144,6 +159,8 @@ def wide_frame(
         ).alias("_w"),
     ]
     columns += [nw.col(col).cast(nw.String()).alias(label) for label, col in usable.labels.items()]
+    duplicate = nw.col("_dup") if eager and usable.id is not None else nw.lit(value=False)
+    columns.append(duplicate.alias("_dup"))
     for metric, mapping in usable.metrics.items():
         columns += _metric_frame(metric, mapping, schema, data_offsets, lf.implementation)
     return usable, lf.select(*columns)
@@ -281,7 +298,7 @@ def to_long(wide: Any, source: ResolvedSource, clocks: dict[str, BusinessClock])
         )
     labels = list(source.labels)
     bad = [f"_b_{name}" for name in source.metrics]
-    lf = lf.with_columns(**values).select("_us", "_naive", "_w", *labels, *bad, *values)
+    lf = lf.with_columns(**values).select("_us", "_naive", "_w", "_dup", *labels, *bad, *values)
     long = _unpivot(lf, list(values))
     reason: nw.Expr = nw.lit(None, dtype=nw.String())
     for name, metric in source.metrics.items():
@@ -291,6 +308,11 @@ def to_long(wide: Any, source: ResolvedSource, clocks: dict[str, BusinessClock])
             .then(nw.lit(unreadable))
             .otherwise(reason)
         )
+    reason = (
+        nw.when(nw.col("_dup"))
+        .then(nw.lit(f"duplicate ticket (same {source.id})"))
+        .otherwise(reason)
+    )
     return long.select(
         "_us",
         nw.col("_metric").str.slice(3).alias("metric"),

@@ -246,3 +246,26 @@ def test_custom_metrics_evaluate(goal_file, ticket_events):
     assert report.get("wait").value == pytest.approx(
         window.loc[window["metric"] == "wait_time", "value"].mean(), rel=1e-12
     )
+
+
+def test_duplicate_tickets_are_rejected(tmp_path, goal_file):
+    text = (
+        "id,created_at,first_replied_at,solved_at,channel,csat\n"
+        "1,2026-11-20T10:00:00Z,2026-11-20T10:01:00Z,2026-11-20T12:00:00Z,chat,5\n"
+        "2,2026-11-20T11:00:00Z,2026-11-20T11:10:00Z,2026-11-20T13:00:00Z,chat,2\n"
+        "1,2026-11-20T10:00:00Z,2026-11-20T10:01:00Z,2026-11-20T12:00:00Z,chat,5\n"
+    )
+    data = tmp_path / "tickets.csv"
+    data.write_text(text)
+    goals = goal_file(
+        "goals:\n  - {id: r, owner: o, metric: first_response_time, threshold: "
+        "50% within 2 minutes, deadline: 2026-12-31, min_events: 1}\n"
+        "  - {id: c, owner: o, metric: csat, target: 80%, deadline: 2026-12-31, "
+        "min_events: 1}\n"
+    )
+    frame = pd.read_csv(data, parse_dates=["created_at", "first_replied_at", "solved_at"])
+    for source in (str(data), frame, pl.from_pandas(frame)):
+        report = smartgoals.evaluate(goals, Export(source, preset="generic"), as_of=AS_OF)
+        assert (report.get("r").events, report.get("r").good) == (2, 1)
+        assert report.get("c").value == 0.5
+        assert report.data_quality[0].rejected == {"duplicate ticket (same id)": 2}
