@@ -20,8 +20,10 @@ from smartgoals._calendar import US_PER_DAY, BusinessClock, Offsets
 from smartgoals._config import NOT_SATISFIED, SATISFIED, UNIT_SECONDS, MetricColumn, ResolvedSource
 from smartgoals._errors import DataError
 from smartgoals._sources import (
-    OFFSET_PATTERN,
+    cell_sql,
+    count_sql,
     epoch_microseconds,
+    instant_sql,
     local_to_utc,
     open_file,
     quote,
@@ -70,26 +72,10 @@ def read_export_file(
     return usable, con.sql(wide_sql(scan, usable)), con
 
 
-def _ts(column: str) -> tuple[str, str]:
-    raw = f"nullif(trim(CAST({quote(column)} AS VARCHAR)), '')"
-    return f"epoch_us(try_cast({raw} AS TIMESTAMPTZ))", raw
-
-
 def wide_sql(scan: str, source: ResolvedSource) -> str:
     """SQL parsing an export's mapped columns: ``_us``, ``_naive``, ``_w``, labels, per metric."""
-    us, raw = _ts(source.timestamp)
-    parts = [
-        f"{us} AS _us",
-        f"CASE WHEN regexp_matches({raw}, '{OFFSET_PATTERN}') OR {raw} IS NULL THEN 0 "
-        "ELSE 1 END AS _naive",
-        (
-            f"coalesce(try_cast(nullif(trim(CAST({quote(source.count)} AS VARCHAR)), '') AS DOUBLE),"
-            " 1.0)"
-            if source.count
-            else "1.0"
-        )
-        + " AS _w",
-    ]
+    us, naive = instant_sql(source.timestamp)
+    parts = [f"{us} AS _us", f"{naive} AS _naive", f"{count_sql(source.count)} AS _w"]
     parts += [
         f"CAST({quote(col)} AS VARCHAR) AS {quote(label)}" for label, col in source.labels.items()
     ]
@@ -109,10 +95,10 @@ def wide_sql(scan: str, source: ResolvedSource) -> str:
 
 def _metric_sql(name: str, metric: MetricColumn) -> list[str]:
     if metric.start is not None and metric.end is not None:
-        (start, start_raw), (end, end_raw) = _ts(metric.start), _ts(metric.end)
+        (start, _), (end, _) = instant_sql(metric.start), instant_sql(metric.end)
         bad = (
-            f"({start_raw} IS NOT NULL AND {start} IS NULL) OR "
-            f"({end_raw} IS NOT NULL AND {end} IS NULL)"
+            f"({cell_sql(metric.start)} IS NOT NULL AND {start} IS NULL) OR "
+            f"({cell_sql(metric.end)} IS NOT NULL AND {end} IS NULL)"
         )
         return [
             f"{start} AS {quote('_f_' + name)}",
@@ -120,7 +106,7 @@ def _metric_sql(name: str, metric: MetricColumn) -> list[str]:
             f"({bad}) AS {quote('_b_' + name)}",
         ]
     assert metric.column is not None
-    raw = f"nullif(trim(CAST({quote(metric.column)} AS VARCHAR)), '')"
+    raw = cell_sql(metric.column)
     if metric.good or metric.bad:
         good = ", ".join("'" + v.replace("'", "''") + "'" for v in metric.good) or "NULL"
         bad = ", ".join("'" + v.replace("'", "''") + "'" for v in metric.bad) or "NULL"

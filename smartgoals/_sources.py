@@ -114,34 +114,55 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def cell_sql(column: str) -> str:
+    """SQL for a cell as trimmed text, NULL when empty."""
+    return f"nullif(trim(CAST({quote(column)} AS VARCHAR)), '')"
+
+
+def instant_sql(column: str) -> tuple[str, str]:
+    """SQL for a text timestamp: its epoch µs (NULL when unreadable), and 1 when it had no offset.
+
+    An unreadable timestamp is not counted as one without an offset.
+    """
+    text = cell_sql(column)
+    us = f"epoch_us(try_cast({text} AS TIMESTAMPTZ))"
+    return us, naive_sql(us, text)
+
+
+def naive_sql(us: str, text: str) -> str:
+    """SQL: 1 when the timestamp `text` was read (`us` is not NULL) but carried no UTC offset."""
+    return f"CASE WHEN {us} IS NULL OR regexp_matches({text}, '{OFFSET_PATTERN}') THEN 0 ELSE 1 END"
+
+
+def count_sql(column: str | None) -> str:
+    """SQL for a row's weight: 1 for an empty cell, its number, or NULL (rejected) if unreadable."""
+    if column is None:
+        return "1.0"
+    text = cell_sql(column)
+    return f"CASE WHEN {text} IS NULL THEN 1.0 ELSE try_cast({text} AS DOUBLE) END"
+
+
 def _normalize_sql(scan: str, types: dict[str, str], labels: tuple[str, ...]) -> str:
     ts_type = types["timestamp"].upper()
     if ts_type.startswith("TIMESTAMP WITH TIME ZONE"):
-        ts, naive = "timestamp", "0"
+        us, naive = "epoch_us(timestamp)", "0"
     elif ts_type.startswith("TIMESTAMP") or ts_type == "DATE":
-        ts, naive = "CAST(timestamp AS TIMESTAMPTZ)", "1"
+        us, naive = (
+            "epoch_us(CAST(timestamp AS TIMESTAMPTZ))",
+            "CASE WHEN _us IS NULL THEN 0 ELSE 1 END",
+        )
     else:
-        raw = "trim(CAST(timestamp AS VARCHAR))"
-        ts = f"try_cast({raw} AS TIMESTAMPTZ)"
-        naive = f"CASE WHEN regexp_matches({raw}, '{OFFSET_PATTERN}') THEN 0 ELSE 1 END"
-    value_raw = "nullif(trim(CAST(value AS VARCHAR)), '')"
-    count = (
-        "try_cast(nullif(trim(CAST(count AS VARCHAR)), '') AS DOUBLE)"
-        if "count" in types
-        else "1.0"
-    )
+        # NOTE: the flag reads the parsed `_us` column, so each timestamp is parsed once
+        us, naive = instant_sql("timestamp")[0], naive_sql("_us", cell_sql("timestamp"))
+    count = count_sql("count" if "count" in types else None)
     label_sql = "".join(f", CAST({quote(label)} AS VARCHAR) AS {quote(label)}" for label in labels)
     return f"""
-        SELECT epoch_us(ts) AS _us, metric, try_cast(value_raw AS DOUBLE) AS value,
-               coalesce({count}, CASE WHEN count_raw IS NULL THEN 1.0 END) AS _w,
-               CASE WHEN ts IS NULL THEN '{REASON_BAD_TIMESTAMP}'
-                    WHEN value_raw IS NOT NULL AND try_cast(value_raw AS DOUBLE) IS NULL
+        SELECT _us, metric, try_cast(_text AS DOUBLE) AS value, {count} AS _w,
+               CASE WHEN _us IS NULL THEN '{REASON_BAD_TIMESTAMP}'
+                    WHEN _text IS NOT NULL AND try_cast(_text AS DOUBLE) IS NULL
                     THEN '{REASON_BAD_VALUE}' END AS _reject,
-               CASE WHEN ts IS NULL THEN 0 ELSE {naive} END AS _naive {label_sql}
-        FROM (SELECT *, {ts} AS ts, {value_raw} AS value_raw,
-                     {"nullif(trim(CAST(count AS VARCHAR)), '')" if "count" in types else "NULL"}
-                     AS count_raw
-              FROM {scan})
+               {naive} AS _naive {label_sql}
+        FROM (SELECT *, {us} AS _us, {cell_sql("value")} AS _text FROM {scan})
     """
 
 
@@ -210,8 +231,12 @@ def local_to_utc(local_us: nw.Expr, offsets: Offsets) -> nw.Expr:
 __all__ = [
     "OFFSET_PATTERN",
     "REQUIRED",
+    "cell_sql",
     "check_columns",
+    "count_sql",
     "first_row_with",
+    "instant_sql",
+    "naive_sql",
     "epoch_microseconds",
     "local_to_utc",
     "normalize_frame",
