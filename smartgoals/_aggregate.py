@@ -37,6 +37,7 @@ from smartgoals._period import (
     PeriodTable,
     Stats,
 )
+from smartgoals._sources import utc_offset
 
 REASON_TIMESTAMP = "timestamp missing or unreadable"
 REASON_METRIC = "unknown metric"
@@ -220,10 +221,7 @@ def _out_of_range(plan: Plan) -> nw.Expr:
 
 def _local_day(offsets: Offsets) -> nw.Expr:
     us = nw.col("_us")
-    offset: nw.Expr = nw.lit(offsets.offsets[-1])
-    for bound, before in reversed(list(zip(offsets.bounds, offsets.offsets, strict=False))):
-        offset = nw.when(us < bound).then(nw.lit(before)).otherwise(offset)
-    return (us + offset) // US_PER_DAY
+    return (us + utc_offset(offsets, us)) // US_PER_DAY
 
 
 def _bucket() -> nw.Expr:

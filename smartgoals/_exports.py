@@ -27,6 +27,7 @@ from smartgoals._sources import (
     local_to_utc,
     open_file,
     quote,
+    utc_offset,
 )
 
 # NOTE: DuckDB's UNPIVOT drops nulls; an empty value (an open event) travels as this sentinel.
@@ -204,11 +205,7 @@ def with_business_time(
     The intermediate values (local time, day, weekday) are materialised as columns, stage by stage,
     so that the engine sees column references, not the same long expression over and over.
     """
-    offset: nw.Expr = nw.lit(clock.offsets.offsets[-1])
-    for bound, before in reversed(
-        list(zip(clock.offsets.bounds, clock.offsets.offsets, strict=False))
-    ):
-        offset = nw.when(nw.col(us) < bound).then(nw.lit(before)).otherwise(offset)
+    offset = utc_offset(clock.offsets, nw.col(us))
     local, day, into, weekday = (f"{out}_local", f"{out}_day", f"{out}_into", f"{out}_weekday")
     lf = lf.with_columns((nw.col(us) + offset).alias(local))
     lf = lf.with_columns((nw.col(local) // US_PER_DAY).alias(day))

@@ -220,12 +220,22 @@ def epoch_microseconds(column: nw.Expr, *, naive: bool, engine: nw.Implementatio
     return (column - nw.lit(epoch)).dt.total_microseconds()
 
 
-def local_to_utc(local_us: nw.Expr, offsets: Offsets) -> nw.Expr:
-    """Wall-clock microseconds in the data time zone to UTC (an ambiguous time takes its first)."""
+def utc_offset(offsets: Offsets, instant: nw.Expr, *, wall_clock: bool = False) -> nw.Expr:
+    """The UTC offset (µs) in force at `instant`, as a step expression over the zone's changes.
+
+    `instant` is epoch µs in UTC, or wall-clock µs when `wall_clock` (an ambiguous wall time
+    takes the offset before the change).
+    """
     offset: nw.Expr = nw.lit(offsets.offsets[-1])
     for bound, before in reversed(list(zip(offsets.bounds, offsets.offsets, strict=False))):
-        offset = nw.when(local_us < bound + before).then(nw.lit(before)).otherwise(offset)
-    return local_us - offset
+        limit = bound + before if wall_clock else bound
+        offset = nw.when(instant < limit).then(nw.lit(before)).otherwise(offset)
+    return offset
+
+
+def local_to_utc(local_us: nw.Expr, offsets: Offsets) -> nw.Expr:
+    """Wall-clock microseconds in the data time zone to UTC (an ambiguous time takes its first)."""
+    return local_us - utc_offset(offsets, local_us, wall_clock=True)
 
 
 __all__ = [
@@ -245,4 +255,5 @@ __all__ = [
     "read_file",
     "read_rows",
     "scan_sql",
+    "utc_offset",
 ]
