@@ -33,7 +33,6 @@ from smartgoals._metrics import Aggregation, MetricSpec
 from smartgoals._model import Goal, GoalKind, GoalSet, milestone_values
 from smartgoals._period import PeriodTable, Stats
 from smartgoals._results import ErrorBudget, GoalResult, Point, Status
-from smartgoals._units import Kind, format_quantity
 
 AsOf = date | datetime
 TREND_WEEKS = 8
@@ -48,30 +47,32 @@ def min_events(goal: Goal, spec: MetricSpec) -> int:
     return 1 if spec.aggregation is Aggregation.LAST else 30
 
 
+def _local(as_of: datetime, tz: str) -> datetime:
+    """A timestamp `as_of` in zone `tz` (a naive one is read as wall time in `tz`)."""
+    zone = ZoneInfo(tz)
+    return (as_of if as_of.tzinfo else as_of.replace(tzinfo=zone)).astimezone(zone)
+
+
 def as_of_us(as_of: AsOf, tz: str) -> int:
     """The instant of `as_of` in epoch µs: a date means the end of that day in `tz`."""
     if isinstance(as_of, datetime):
-        moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=ZoneInfo(tz))
-        return to_us(moment)
+        return to_us(_local(as_of, tz))
     return local_midnight_us(day_number(as_of) + 1, tz)
 
 
 def as_of_end_day(as_of: AsOf, tz: str) -> int:
     """The exclusive end day of windows at `as_of` (the day after as_of's local date)."""
-    if isinstance(as_of, datetime):
-        moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=ZoneInfo(tz))
-        return day_number(moment.astimezone(ZoneInfo(tz)).date()) + 1
-    return day_number(as_of) + 1
+    day = _local(as_of, tz).date() if isinstance(as_of, datetime) else as_of
+    return day_number(day) + 1
 
 
 def _local_days(as_of: AsOf, tz: str) -> float:
     """`as_of` as fractional local epoch days in `tz` (a date means the end of that day)."""
     if not isinstance(as_of, datetime):
         return float(day_number(as_of) + 1)
-    moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=ZoneInfo(tz))
-    local = moment.astimezone(ZoneInfo(tz))
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
-    return day_number(local.date()) + (local.replace(tzinfo=None) - midnight) / timedelta(days=1)
+    local = _local(as_of, tz).replace(tzinfo=None)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day_number(local.date()) + (local - midnight) / timedelta(days=1)
 
 
 @dataclasses.dataclass
@@ -260,18 +261,20 @@ class _Evaluation:
             else min(as_of_end_day(as_of, self.tz), self.deadline_end)
         )
         self.end_us = min(self.now_us, local_midnight_us(self.end, self.tz))
+        self.milestones = milestone_values(goal, {goal.metric: self.spec})
+        self.measured: dict[tuple[int, int], _Measured] = {}
 
     def not_started(self) -> bool:
-        """Whether as_of falls before the start day (the end of the day before is still before)."""
-        return (
-            self.start is not None
-            and self.now_day <= self.start
-            and (self.now_day < self.start or not isinstance(self.as_of, datetime))
-        )
+        """Whether as_of's local date is before the start day (its end is still before)."""
+        return self.start is not None and as_of_end_day(self.as_of, self.tz) <= self.start
 
     def measure(self, first: int, end: int) -> _Measured:
-        end_us = min(self.end_us, local_midnight_us(end, self.tz))
-        return _measure(self.goal, self.spec, self.series.window(first, end), end_us, self.clock)
+        """The goal's measure over days ``[first, end)`` (memoised: windows recur)."""
+        if (first, end) not in self.measured:
+            end_us = min(self.end_us, local_midnight_us(end, self.tz))
+            stats = self.series.window(first, end)
+            self.measured[first, end] = _measure(self.goal, self.spec, stats, end_us, self.clock)
+        return self.measured[first, end]
 
     def result(self) -> GoalResult:
         goal = self.goal
@@ -283,10 +286,8 @@ class _Evaluation:
         progress = _progress(current.value, baseline, target)
         expected = self.expected_progress(baseline)
         weekly = self.weekly()
-        trend = theil_sen(
-            [(p.start.toordinal() + 3.5) / 7 for p in weekly[-TREND_WEEKS:]],
-            [p.value for p in weekly[-TREND_WEEKS:] if p.value is not None],
-        )
+        recent = [(p.start, p.value) for p in weekly[-TREND_WEEKS:] if p.value is not None]
+        trend = theil_sen([(d.toordinal() + 3.5) / 7 for d, _ in recent], [v for _, v in recent])
         forecast, interval, chance = self.forecast(trend)
         budget = self.error_budget(current) if goal.threshold is not None else None
         status, why = self.status(current, met, progress, expected, forecast, trend, budget)
@@ -337,7 +338,7 @@ class _Evaluation:
             },
             weekly=tuple(weekly),
             daily=tuple(self.daily()),
-            milestones=tuple(milestone_values(goal, {goal.metric: self.spec})),
+            milestones=tuple(self.milestones),
         )
 
     def local(self, day: int) -> datetime:
@@ -360,7 +361,7 @@ class _Evaluation:
         points = [(0.0, 0.0)]
         target = self.goal.target_value
         if baseline is not None and target != baseline:
-            for by, value in milestone_values(self.goal, {self.goal.metric: self.spec}):
+            for by, value in self.milestones:
                 points.append(
                     (
                         float(day_number(by) + 1 - self.start),
@@ -533,7 +534,7 @@ class _Evaluation:
         shown = self.show(current.value)
         if goal.threshold is not None:
             what = (
-                f"{shown} of {current.events:,} events {_standard_words(goal)} {span}; "
+                f"{shown} of {current.events:,} events {goal.threshold.rule} {span}; "
                 f"target {shown_share(goal.threshold.share)}"
             )
         else:
@@ -585,14 +586,6 @@ def _seconds(value: float) -> str:
     if value < 172800:
         return f"{value / 3600:.1f} h"
     return f"{value / 86400:.1f} d"
-
-
-def _standard_words(goal: Goal) -> str:
-    assert goal.threshold is not None
-    word = {"<=": "within", "<": "under", ">=": "at least"}[goal.threshold.comparison]
-    if goal.threshold.comparison == "<=" and goal.threshold.limit.kind is not Kind.DURATION:
-        word = "at most"
-    return f"{word} {format_quantity(goal.threshold.limit)}"
 
 
 def _threshold_dict(goal: Goal) -> dict[str, object] | None:

@@ -67,12 +67,16 @@ class Standard:
     limit: Quantity
     comparison: EventComparison
 
-    def __str__(self) -> str:
+    @property
+    def rule(self) -> str:
+        """The per-event rule in words: ``within 2 min``, ``under 20s``, ``at least 4``."""
         word = {"<=": "within", "<": "under", ">=": "at least"}[self.comparison]
         if self.comparison == "<=" and self.limit.kind is not Kind.DURATION:
             word = "at most"
-        share = format_quantity(Quantity(self.share, Kind.PERCENT))
-        return f"{share} {word} {format_quantity(self.limit)}"
+        return f"{word} {format_quantity(self.limit)}"
+
+    def __str__(self) -> str:
+        return f"{format_quantity(Quantity(self.share, Kind.PERCENT))} {self.rule}"
 
 
 _SECONDS = {
