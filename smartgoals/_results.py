@@ -207,6 +207,14 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def count_statuses(goals: Iterable[GoalResult]) -> dict[str, int]:
+    """The number of goals per status, worst first, zeros included."""
+    counts = {status.value: 0 for status in Status}
+    for goal in goals:
+        counts[goal.status.value] += 1
+    return counts
+
+
 @dataclass(frozen=True)
 class SourceQuality:
     """What happened to the rows of one data source."""
@@ -234,10 +242,7 @@ class Report:
     @property
     def summary(self) -> dict[str, int]:
         """The number of goals per status (every status listed, zeros included)."""
-        counts = {status.value: 0 for status in Status}
-        for goal in self.goals:
-            counts[goal.status.value] += 1
-        return counts
+        return count_statuses(self.goals)
 
     def failing(self, policy: Iterable[Status] = DEFAULT_FAIL_ON) -> list[GoalResult]:
         """The goals whose status is in `policy` (not_started never fails)."""
@@ -281,5 +286,6 @@ __all__ = [
     "Report",
     "SourceQuality",
     "Status",
+    "count_statuses",
     "parse_policy",
 ]

@@ -273,14 +273,19 @@ def test_duplicate_tickets_are_rejected(tmp_path, goal_file):
 
 def test_export_bad_count_and_timestamp_are_rejected_not_guessed(tmp_path, goal_file):
     data = tmp_path / "tickets.csv"
-    data.write_text("created_at,csat,n\n"
-                    "2026-11-20T10:00:00Z,5,\n"
-                    "2026-11-20T11:00:00Z,4,many\n"
-                    "not a time,2,\n")
-    goals = goal_file("goals:\n  - {id: c, owner: o, metric: csat, target: 80%, deadline: 2026-12-31, "
-                      "min_events: 1}\n")
-    export = Export(str(data), timestamp="created_at", count="n", metrics={"csat": {"column": "csat"}})
+    data.write_text(
+        "created_at,csat,n\n2026-11-20T10:00:00Z,5,\n2026-11-20T11:00:00Z,4,many\nnot a time,2,\n"
+    )
+    goals = goal_file(
+        "goals:\n  - {id: c, owner: o, metric: csat, target: 80%, deadline: 2026-12-31, "
+        "min_events: 1}\n"
+    )
+    export = Export(
+        str(data), timestamp="created_at", count="n", metrics={"csat": {"column": "csat"}}
+    )
     report = smartgoals.evaluate(goals, export, as_of=AS_OF)  # one bad timestamp is not a "mix"
     assert report.get("c").events == 1
-    assert report.data_quality[0].rejected == {"count is not a non-negative number": 1,
-                                               "timestamp missing or unreadable": 1}
+    assert report.data_quality[0].rejected == {
+        "count is not a non-negative number": 1,
+        "timestamp missing or unreadable": 1,
+    }

@@ -11,7 +11,7 @@ from itertools import groupby
 
 from smartgoals._render import RenderOptions
 from smartgoals._render.text import ATTENTION, ICONS, percent, show, summary_line
-from smartgoals._results import GoalResult, Report
+from smartgoals._results import GoalResult, Report, count_statuses
 
 FOLD_AFTER = 8
 HEADER = (
@@ -56,7 +56,7 @@ def _team(name: str, goals: list[GoalResult], options: RenderOptions) -> list[st
         lines += [HEADER, *(_row(g) for g in shown), ""]
     if quiet:
         lines += [
-            f"<details><summary>{len(quiet)} more goals: {summary_line(_counts(quiet))}</summary>",
+            f"<details><summary>{len(quiet)} more goals: {summary_line(count_statuses(quiet))}</summary>",
             "",
             HEADER,
             *(_row(g) for g in quiet),
@@ -65,13 +65,6 @@ def _team(name: str, goals: list[GoalResult], options: RenderOptions) -> list[st
             "",
         ]
     return lines
-
-
-def _counts(goals: list[GoalResult]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for goal in sorted(goals, key=lambda g: g.status.severity):
-        counts[goal.status.value] = counts.get(goal.status.value, 0) + 1
-    return counts
 
 
 def render(report: Report, options: RenderOptions) -> str:
