@@ -267,7 +267,7 @@ def _condition_expr(series: str, condition: Condition) -> nw.Expr:
 
 def aggregate(frame: Any, plan: Plan, source: str) -> PeriodTable:
     """Aggregate a normalized frame (any narwhals-supported engine) into a `PeriodTable`."""
-    lf = nw.from_native(frame).lazy()
+    lf = _as_known_at_as_of(nw.from_native(frame).lazy(), plan)
     ok = nw.col("_why").is_null()
     value = nw.col("value")
     answered = ok & ~value.is_null()
@@ -334,6 +334,21 @@ def aggregate(frame: Any, plan: Plan, source: str) -> PeriodTable:
     ]
     grouped = lf.group_by(*keys, drop_null_keys=False).agg(*aggs)
     return _to_table(_columns(grouped), plan, conditions, source)
+
+
+def _as_known_at_as_of(lf: nw.LazyFrame[Any], plan: Plan) -> nw.LazyFrame[Any]:
+    """Empty the value of a duration event that ended after as_of: it was still open then."""
+    duration = [s.name for s in plan.series.values() if s.open_events]
+    value = nw.col("value")
+    late = (
+        _isin("metric", duration)
+        & (value >= 0)
+        & (value < math.inf)
+        & (nw.col("_us").cast(nw.Float64()) + value * 1_000_000 > plan.end_us)
+    ).fill_null(value=False)
+    return lf.with_columns(
+        value=nw.when(late).then(nw.lit(None, dtype=nw.Float64())).otherwise(value)
+    )
 
 
 def _columns(grouped: nw.LazyFrame[Any]) -> dict[str, list[Any]]:

@@ -24,6 +24,7 @@ from smartgoals._errors import DataError, UsageError
 from smartgoals._evaluate import AsOf, evaluate_table
 from smartgoals._exports import Export, read_export_file, to_long, wide_frame
 from smartgoals._loading import load
+from smartgoals._metrics import Aggregation
 from smartgoals._model import GoalSet
 from smartgoals._period import PeriodTable
 from smartgoals._results import Report, SourceQuality
@@ -75,12 +76,15 @@ def evaluate(
     items = _inputs(data, goal_set)
     tz = data_timezone or _shared_timezone(goal_set)
     plan = build_plan(goal_set, moment, tz or "UTC")
-    clocks = _clocks(goal_set, plan)
+    clocks = _clocks(goal_set, plan, items)
+    volumes = frozenset(
+        name for name, spec in goal_set.metrics.items() if spec.aggregation is Aggregation.VOLUME
+    )
     table = PeriodTable(tuple(o.tz for o in plan.offsets))
     quality = []
     for index, item in enumerate(items):
         if isinstance(item, Export):
-            name, part = _aggregate_export(item, index, plan, tz, clocks)
+            name, part = _aggregate_export(item, index, plan, tz, clocks, volumes)
         else:
             name, part = _aggregate_one(item, index, plan, tz)
         table = table.merge(part)
@@ -92,13 +96,12 @@ def evaluate(
             )
         )
     results = evaluate_table(goal_set, table, moment, clocks)
-    when = moment if isinstance(moment, datetime) else datetime.combine(moment, datetime.min.time())
     notices = tuple(
         f"{q.source}: read {q.naive_timestamps:,} timestamps without an offset as {tz}"
         for q in quality
         if q.naive_timestamps
     )
-    return Report(when, tuple(results), tuple(quality), tz, notices)
+    return Report(moment, tuple(results), tuple(quality), tz, notices)
 
 
 def _inputs(data: Any, goals: GoalSet) -> list[Any]:
@@ -120,24 +123,34 @@ def _inputs(data: Any, goals: GoalSet) -> list[Any]:
     return list(data) if isinstance(data, list | tuple) and not _are_rows(data) else [data]
 
 
-def _clocks(goals: GoalSet, plan: Plan) -> dict[str, BusinessClock]:
-    """Business clocks by ``calendar:<name>`` (for goals) and by series (for sources)."""
+def _clocks(goals: GoalSet, plan: Plan, items: list[Any]) -> dict[str, BusinessClock]:
+    """Business clocks by ``calendar:<name>`` (for goals) and by series (for exports)."""
     first, last = plan.first_us // US_PER_DAY - 2, plan.end_us // US_PER_DAY + 2
     clocks = {
         f"calendar:{name}": business_clock(calendar, first, last)
         for name, calendar in goals.calendars.items()
     }
-    for definition in goals.sources.values():
-        source = definition.resolved()
+    for item in items:
+        if not isinstance(item, Export):
+            continue
+        try:
+            source = SourceDef.model_validate({"preset": item.preset, **item.mapping}).resolved()
+        except (ValueError, ValidationError):
+            continue  # NOTE: reported when the export is read
         for metric in source.metrics:
             calendar = source.calendar_of(metric)
-            if calendar is not None and metric not in clocks:
+            if calendar is not None and metric not in clocks and f"calendar:{calendar}" in clocks:
                 clocks[metric] = clocks[f"calendar:{calendar}"]
     return clocks
 
 
 def _aggregate_export(
-    export: Export, index: int, plan: Plan, tz: str | None, clocks: dict[str, BusinessClock]
+    export: Export,
+    index: int,
+    plan: Plan,
+    tz: str | None,
+    clocks: dict[str, BusinessClock],
+    volumes: frozenset[str],
 ) -> tuple[str, PeriodTable]:
     try:
         source = SourceDef.model_validate({"preset": export.preset, **export.mapping}).resolved()
@@ -165,11 +178,11 @@ def _aggregate_export(
         name = str(export.data)
         source, wide, con = read_export_file(Path(export.data), source, metrics, data_tz)
         with con:
-            table = aggregate(to_long(wide, source, local), plan, name)
+            table = aggregate(to_long(wide, source, local, plan.end_us, volumes), plan, name)
     else:
         name = f"<export {index + 1}: {type(export.data).__name__}>"
         source, wide = wide_frame(export.data, name, source, metrics, _data_offsets(plan, data_tz))
-        table = aggregate(to_long(wide, source, local), plan, name)
+        table = aggregate(to_long(wide, source, local, plan.end_us, volumes), plan, name)
     _check_naive(table, name, source.timezone or tz, lambda: None)
     return name, table
 

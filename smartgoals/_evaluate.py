@@ -32,7 +32,7 @@ from smartgoals._forecast import Trend, p_success, theil_sen
 from smartgoals._metrics import Aggregation, MetricSpec
 from smartgoals._model import Goal, GoalKind, GoalSet, milestone_values
 from smartgoals._period import PeriodTable, Stats
-from smartgoals._results import ErrorBudget, GoalResult, Point, Status
+from smartgoals._results import Compliance, ErrorBudget, GoalResult, Point, Status
 
 AsOf = date | datetime
 TREND_WEEKS = 8
@@ -205,8 +205,9 @@ def expand_for_each(goals: GoalSet, table: PeriodTable) -> GoalSet:
     """Expand each `for_each` goal into one goal per value of its label found in the data.
 
     Each child has the template's metric, target and window, the filter ``{label: value}`` added,
-    the value as owner and id ``<template id>/<value>``; the template stays as their parent, with
-    its own value from the pooled events.
+    the id ``<template id>/<value>`` and the template's owner (the value itself when the template
+    names the label as its owner: ``owner: agent``); the template stays as their parent, with its
+    own value from the pooled events.
     """
     expanded: list[Goal] = []
     for goal in goals:
@@ -219,13 +220,14 @@ def expand_for_each(goals: GoalSet, table: PeriodTable) -> GoalSet:
             child = goal.model_copy(
                 update={
                     "id": f"{goal.id}/{_slug(value)}",
-                    "owner": value,
+                    "owner": value if goal.owner == label else goal.owner,
                     "parent": goal.id,
                     "for_each": None,
                     "where": {**goal.where, label: value},
                     "title": f"{goal.title or goal.id}: {value}",
                 }
             )
+            child._segment = {label: value}
             expanded.append(child)
     return GoalSet(tuple(expanded), goals.metrics, goals.calendars, goals.files, goals.sources)
 
@@ -271,9 +273,12 @@ class _Evaluation:
     def measure(self, first: int, end: int) -> _Measured:
         """The goal's measure over days ``[first, end)`` (memoised: windows recur)."""
         if (first, end) not in self.measured:
-            end_us = min(self.end_us, local_midnight_us(end, self.tz))
+            # NOTE: every window knows what was known at as_of: an event still open then is aged
+            # to as_of, whichever week or day it was created in.
             stats = self.series.window(first, end)
-            self.measured[first, end] = _measure(self.goal, self.spec, stats, end_us, self.clock)
+            self.measured[first, end] = _measure(
+                self.goal, self.spec, stats, self.now_us, self.clock
+            )
         return self.measured[first, end]
 
     def result(self) -> GoalResult:
@@ -283,12 +288,14 @@ class _Evaluation:
         baseline = self.baseline()
         target = goal.target_value
         met = None if current.value is None else _met(goal, current.value)
-        progress = _progress(current.value, baseline, target)
-        expected = self.expected_progress(baseline)
+        achieve = goal.kind is GoalKind.ACHIEVE
+        progress = _progress(goal, current.value, baseline, met) if achieve else None
+        expected = self.expected_progress(baseline) if achieve else None
         weekly = self.weekly()
-        recent = [(p.start, p.value) for p in weekly[-TREND_WEEKS:] if p.value is not None]
+        judged = [p for p in weekly if p.value is not None and p.events >= max(self.min_events, 1)]
+        recent = [(p.start, p.value) for p in judged[-TREND_WEEKS:] if p.value is not None]
         trend = theil_sen([(d.toordinal() + 3.5) / 7 for d, _ in recent], [v for _, v in recent])
-        forecast, interval, chance = self.forecast(trend)
+        forecast, interval, chance = self.forecast(trend) if not self.final else (None, None, None)
         budget = self.error_budget(current) if goal.threshold is not None else None
         status, why = self.status(current, met, progress, expected, forecast, trend, budget)
         return GoalResult(
@@ -339,6 +346,9 @@ class _Evaluation:
             weekly=tuple(weekly),
             daily=tuple(self.daily()),
             milestones=tuple(self.milestones),
+            segment=goal.segment,
+            min_events=self.min_events,
+            compliance=None if achieve else self.compliance(),
         )
 
     def local(self, day: int) -> datetime:
@@ -374,19 +384,40 @@ class _Evaluation:
                 return y0 if x1 == x0 else y0 + (y1 - y0) * (now - x0) / (x1 - x0)
         return 1.0  # pragma: no cover - now is clipped to the span
 
+    def last_complete_week_end(self) -> int:
+        """The Monday that ends the last week complete at as_of (or at the deadline)."""
+        monday = period_start(self.end, "week")
+        if local_midnight_us(monday, self.tz) > self.now_us:
+            monday -= 7  # NOTE: as_of is a moment on a Sunday: that week is not over yet
+        return monday
+
     def weekly(self) -> list[Point]:
-        last_week = period_start(self.end - 1, "week")
-        if last_week + 7 > self.end:
-            last_week -= 7
+        last_week = self.last_complete_week_end() - 7
         first_week = last_week - 7 * (HISTORY_WEEKS - 1)
         if self.start is not None:
             first_week = max(first_week, period_start(self.start, "week"))
         points = []
         for week in range(first_week, last_week + 1, 7):
             measured = self.measure(week, week + 7)
-            if measured.value is not None and measured.events >= max(self.min_events, 1):
+            if measured.value is not None:
                 points.append(Point(day_date(week), measured.value, measured.events))
         return points
+
+    def compliance(self) -> Compliance:
+        """The weeks (Monday–Sunday) from start to as_of at whose end the goal met its target."""
+        last_end = self.last_complete_week_end()
+        if self.start is not None:
+            first_end = period_start(self.start, "week") + 7
+        else:
+            first_end = last_end - 7 * (HISTORY_WEEKS - 1)
+        weeks = met = 0
+        for week_end in range(first_end, last_end + 1, 7):
+            measured = self.measure(*window_days(self.goal.window, week_end, self.start))
+            if measured.value is None or measured.events < max(self.min_events, 1):
+                continue
+            weeks += 1
+            met += _met(self.goal, measured.value)
+        return Compliance(met, weeks)
 
     def daily(self) -> list[Point]:
         first = self.end - HISTORY_DAYS
@@ -604,10 +635,18 @@ def _met(goal: Goal, value: float) -> bool:
     return value >= target if goal.comparison == ">=" else value <= target
 
 
-def _progress(value: float | None, baseline: float | None, target: float) -> float | None:
-    if value is None or baseline is None or target == baseline:
+def _progress(goal: Goal, value: float | None, baseline: float | None, met: bool | None) -> float | None:
+    """Achieve goals: the distance covered from baseline to target, clipped; 1 exactly when met."""
+    if value is None:
         return None
-    return (value - baseline) / (target - baseline)
+    if met:
+        return 1.0
+    if baseline is None:
+        return None
+    if _met(goal, baseline):
+        return 0.0  # NOTE: no distance to cover, and the target is not met now
+    share = (value - baseline) / (goal.target_value - baseline)
+    return min(max(share, 0.0), 1.0)
 
 
 def _roll_up(goals: GoalSet, results: list[GoalResult]) -> list[GoalResult]:
@@ -624,14 +663,10 @@ def _roll_up(goals: GoalSet, results: list[GoalResult]) -> list[GoalResult]:
             continue
         own = by_id[parent]
         total = sum(weights[k.id] for k in kids)
-        with_progress = [k for k in kids if k.progress is not None]
+        scored = [(weights[k.id], p) for k in kids if (p := _child_progress(k)) is not None]
         progress = own.progress
-        if with_progress:
-            weight = sum(weights[k.id] for k in with_progress)
-            progress = (
-                sum(weights[k.id] * min(max(k.progress or 0.0, 0.0), 1.0) for k in with_progress)
-                / weight
-            )
+        if scored:
+            progress = sum(w * p for w, p in scored) / sum(w for w, _ in scored)
         good = sum(weights[k.id] for k in kids if k.status in (Status.ON_TRACK, Status.ACHIEVED))
         status = own.status
         if own.status in (Status.NO_DATA, Status.NOT_STARTED):
@@ -649,6 +684,13 @@ def _roll_up(goals: GoalSet, results: list[GoalResult]) -> list[GoalResult]:
             ),
         )
     return [by_id[r.id] for r in results]
+
+
+def _child_progress(child: GoalResult) -> float | None:
+    """A child's share in its parent's progress: its progress, or for `maintain` 1 when met now."""
+    if child.kind == GoalKind.MAINTAIN.value:
+        return None if child.met is None else float(child.met)
+    return child.progress
 
 
 def _worst(statuses: Iterable[Status]) -> Status:

@@ -253,8 +253,18 @@ def _unpivot(lf: nw.LazyFrame[Any], on: list[str]) -> nw.LazyFrame[Any]:
     return lf.unpivot(on=on, index=index, variable_name="_metric", value_name="_value")
 
 
-def to_long(wide: Any, source: ResolvedSource, clocks: dict[str, BusinessClock]) -> Any:
-    """Unpivot a parsed wide export into the normalized long frame `_aggregate` reads."""
+def to_long(
+    wide: Any,
+    source: ResolvedSource,
+    clocks: dict[str, BusinessClock],
+    known_until: int,
+    volumes: frozenset[str] = frozenset(),
+) -> Any:
+    """Unpivot a parsed wide export into the normalized long frame `_aggregate` reads.
+
+    A duration whose end column is after `known_until` (as_of, epoch µs) is an open event; a volume
+    metric mapped to a column counts that column's number per row.
+    """
     lf = nw.from_native(wide).lazy() if not isinstance(wide, nw.LazyFrame) else wide
     values = {}
     for name, metric in source.metrics.items():
@@ -269,6 +279,11 @@ def to_long(wide: Any, source: ResolvedSource, clocks: dict[str, BusinessClock])
                 lf = with_business_time(lf, clock, f"_f_{name}", f"_bf_{name}")
                 lf = with_business_time(lf, clock, f"_t_{name}", f"_bt_{name}")
                 value = (nw.col(f"_bt_{name}") - nw.col(f"_bf_{name}")) / 1_000_000
+            value = (
+                nw.when(end > known_until)
+                .then(nw.lit(None, dtype=nw.Float64()))
+                .otherwise(value.cast(nw.Float64()))
+            )
         # NOTE: a real value equal to the sentinel becomes -inf (rejected as not finite).
         values[f"_v_{name}"] = (
             nw.when(value.is_null())
@@ -296,14 +311,21 @@ def to_long(wide: Any, source: ResolvedSource, clocks: dict[str, BusinessClock])
         .then(nw.lit(f"duplicate ticket (same {source.id})"))
         .otherwise(reason)
     )
-    return long.select(
-        "_us",
-        nw.col("_metric").str.slice(3).alias("metric"),
+    value = (
         nw.when(nw.col("_value") == _NULL)
         .then(nw.lit(None, dtype=nw.Float64()))
         .otherwise(nw.col("_value"))
-        .alias("value"),
-        "_w",
+    )
+    weight, counted = nw.col("_w"), [f"_v_{name}" for name in source.metrics if name in volumes]
+    if counted:
+        is_volume = nw.col("_metric").is_in(counted)
+        weight = nw.when(is_volume).then(weight * value).otherwise(weight)
+        value = nw.when(is_volume).then(nw.lit(None, dtype=nw.Float64())).otherwise(value)
+    return long.select(
+        "_us",
+        nw.col("_metric").str.slice(3).alias("metric"),
+        value.alias("value"),
+        weight.alias("_w"),
         reason.alias("_reject"),
         "_naive",
         *labels,

@@ -248,6 +248,7 @@ class Goal(BaseModel):
     _span: SourceSpan | None = PrivateAttr(default=None)
     _field_spans: dict[str, SourceSpan] = PrivateAttr(default_factory=dict)
     _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _segment: dict[str, str] | None = PrivateAttr(default=None)
 
     @property
     def span(self) -> SourceSpan | None:
@@ -257,6 +258,11 @@ class Goal(BaseModel):
     def field_span(self, name: str) -> SourceSpan | None:
         """Where field `name` is written, falling back to the goal itself."""
         return self._field_spans.get(name, self._span)
+
+    @property
+    def segment(self) -> dict[str, str] | None:
+        """For a goal expanded from `for_each`, its label and value (``{"agent": "alice"}``)."""
+        return self._segment
 
     def written(self, name: str) -> Any:
         """Field `name` exactly as the YAML gave it (None when absent), for lint rules."""
@@ -672,10 +678,13 @@ class GoalSet:
         """
 
         def wanted(goal: Goal) -> bool:
+            # NOTE: a for_each template is kept when a child of it may be wanted: `--goal T/V`,
+            # or `--owner` when each child is owned by its value; `Report.select` then narrows.
+            template = goal.for_each is not None
             return (
-                (not ids or goal.id in ids)
+                (not ids or goal.id in ids or (template and any(i.startswith(goal.id + "/") for i in ids)))
                 and (not tags or bool(set(tags) & set(goal.tags)))
-                and (not owners or goal.owner in owners)
+                and (not owners or goal.owner in owners or (template and goal.owner == goal.for_each))
             )
 
         chosen = {g.id for g in self.goals if wanted(g)}

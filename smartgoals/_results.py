@@ -6,6 +6,7 @@ Results are values; failing is a decision: `Report.failing(policy)` says which g
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -67,6 +68,14 @@ class ErrorBudget:
 
 
 @dataclass(frozen=True)
+class Compliance:
+    """How often a `maintain` goal held: at the end of each complete week since its start."""
+
+    weeks_met: int
+    weeks: int
+
+
+@dataclass(frozen=True)
 class Point:
     """One period of a goal's history: its first day, its value and its events."""
 
@@ -120,6 +129,9 @@ class GoalResult:
     milestones: tuple[tuple[date, float], ...] = ()
     children: tuple[str, ...] = ()
     share_on_track: float | None = None
+    min_events: int = 30
+    compliance: Compliance | None = None
+    segment: dict[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The goal's JSON object (design §6): numbers in the metric's unit, nulls when unknown."""
@@ -148,6 +160,10 @@ class GoalResult:
             "forecast": self.forecast,
             "forecast_interval": list(self.forecast_interval) if self.forecast_interval else None,
             "p_success": self.p_success,
+            "compliance": None
+            if self.compliance is None
+            else {"weeks_met": self.compliance.weeks_met, "weeks": self.compliance.weeks},
+            "min_events": self.min_events,
             "start": _iso(self.start),
             "deadline": self.deadline.isoformat(),
             "reasons": list(self.reasons),
@@ -184,6 +200,8 @@ class GoalResult:
         if self.children:
             data["children"] = list(self.children)
             data["share_on_track"] = self.share_on_track
+        if self.segment is not None:
+            data["segment"] = self.segment
         finite: dict[str, Any] = _finite(data)
         return finite
 
@@ -233,11 +251,16 @@ class SourceQuality:
 class Report:
     """The results of one evaluation: every selected goal, and the quality of the data read."""
 
-    as_of: datetime
+    as_of: date | datetime
     goals: tuple[GoalResult, ...]
     data_quality: tuple[SourceQuality, ...] = ()
     data_timezone: str | None = None
     notices: tuple[str, ...] = field(default=())
+
+    @property
+    def as_of_date(self) -> date:
+        """The local date the report is as of (a date `as_of` means the end of that day)."""
+        return self.as_of.date() if isinstance(self.as_of, datetime) else self.as_of
 
     @property
     def summary(self) -> dict[str, int]:
@@ -248,6 +271,26 @@ class Report:
         """The goals whose status is in `policy` (not_started never fails)."""
         wanted = set(policy) - {Status.NOT_STARTED}
         return [goal for goal in self.goals if goal.status in wanted]
+
+    def select(
+        self, *, ids: Iterable[str] = (), tags: Iterable[str] = (), owners: Iterable[str] = ()
+    ) -> Report:
+        """The report of the goals matching every given filter (any of its values), with their
+        descendants; for_each children are selected like any goal (``--goal T/V``, ``--owner``)."""
+        ids, tags, owners = set(ids), set(tags), set(owners)
+        chosen = {
+            g.id
+            for g in self.goals
+            if (not ids or g.id in ids)
+            and (not tags or bool(tags & set(g.tags)))
+            and (not owners or g.owner in owners)
+        }
+        grew = True
+        while grew:
+            children = {g.id for g in self.goals if g.parent in chosen} - chosen
+            chosen |= children
+            grew = bool(children)
+        return dataclasses.replace(self, goals=tuple(g for g in self.goals if g.id in chosen))
 
     def get(self, goal_id: str) -> GoalResult:
         """The result of goal `goal_id`; raise KeyError when there is none."""

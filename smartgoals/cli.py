@@ -179,14 +179,15 @@ def check_command(
         policy = _policy(fail_on)
         goal_set = smartgoals.load(_goal_paths(goals) + ([config] if config else []))
         selected = goal_set.select(ids=goal_ids, tags=tags, owners=owners)
-        missing = [g for g in goal_ids if g not in {x.id for x in goal_set}]
-        if missing:
-            raise UsageError(f"--goal: no goal with id {', '.join(map(repr, missing))}")
+        templates = {g.id for g in selected if g.for_each is not None}
+        _check_goal_ids(goal_ids, {g.id for g in selected}, templates)
         moment = _as_of(as_of)
         with _progress(f"reading {len(data)} data file(s)"):
             report = smartgoals.evaluate(
                 selected, list(data) or None, as_of=moment, data_timezone=data_timezone
             )
+        report = report.select(ids=goal_ids, tags=tags, owners=owners)
+        _check_goal_ids(goal_ids, {g.id for g in report.goals}, set())
         for notice in report.notices:
             click.echo(f"smartgoals: {notice}", err=True)
         color = output is None and sys.stdout.isatty()
@@ -196,6 +197,16 @@ def check_command(
     else:
         click.echo(text, nl=False)
     sys.exit(EXIT_FAILED if report.failing(policy) else EXIT_OK)
+
+
+def _check_goal_ids(wanted: tuple[str, ...], known: set[str], templates: set[str]) -> None:
+    """Refuse `--goal` ids that name no goal: before for_each expansion, a child id of a
+    template (``T/V``) may still turn up; after it, every id must be a result."""
+    missing = [
+        g for g in wanted if g not in known and not any(g.startswith(t + "/") for t in templates)
+    ]
+    if missing:
+        raise UsageError(f"--goal: no goal with id {', '.join(map(repr, missing))}")
 
 
 def _policy(text: str) -> frozenset[Status]:

@@ -39,13 +39,22 @@ goals:
 """
 
 
+DURATIONS = {"first_response_time", "resolution_time", "wait_time", "handle_time"}
+
+
 def in_window(frame: pd.DataFrame, metric: str, **labels: object) -> pd.DataFrame:
+    """The events of `metric` in the window, as known at as_of: a duration that ended after
+    as_of (timestamp + value) is still open."""
     local = frame["timestamp"].dt.tz_convert(BERLIN)
     mask = (frame["metric"] == metric) & (local >= WINDOW_START) & (local < WINDOW_END)
     for label, value in labels.items():
         allowed = value if isinstance(value, list) else [value]
         mask &= frame[label].isin(allowed)
-    return frame[mask]
+    rows = frame[mask].copy()
+    if metric in DURATIONS:
+        ended = rows["timestamp"] + pd.to_timedelta(rows["value"], unit="s")
+        rows.loc[ended > WINDOW_END, "value"] = float("nan")
+    return rows
 
 
 def share_with_open(rows: pd.DataFrame, limit: float, strict: bool) -> float:

@@ -283,7 +283,7 @@ def test_for_each_expands_per_agent_and_rolls_up(goal_file):
         goals:
           - id: agent-csat
             title: Each chat agent keeps CSAT at 85%
-            owner: chat-lead@example.com
+            owner: agent
             metric: csat
             where: {team: chat}
             for_each: agent

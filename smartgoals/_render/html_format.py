@@ -140,7 +140,7 @@ def _card(goal: GoalResult, report: Report) -> str:
         f"<span>progress <b>{percent(goal.progress)}</b> of {percent(goal.expected_progress)}"
         f"</span><span>forecast <b>{escape(show(goal, goal.forecast))}</b></span>"
         f"<span>deadline <b>{goal.deadline}</b></span></div>"
-        f"{chart_svg(goal, report.as_of.date())}<ul class=reasons>{reasons}</ul>"
+        f"{chart_svg(goal, report.as_of_date)}<ul class=reasons>{reasons}</ul>"
         f'<p class="legend">{escape(where)} · owner {escape(goal.owner)}</p></article>'
     )
 
@@ -179,7 +179,7 @@ def _quality(report: Report) -> str:
 
 def render(report: Report, options: RenderOptions) -> str:
     """The report as one self-contained HTML page."""
-    day = report.as_of.date().isoformat()
+    day = report.as_of_date.isoformat()
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width,initial-scale=1">'

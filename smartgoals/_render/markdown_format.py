@@ -70,7 +70,7 @@ def _team(name: str, goals: list[GoalResult], options: RenderOptions) -> list[st
 def render(report: Report, options: RenderOptions) -> str:
     """The report as GitHub-flavoured Markdown."""
     lines = [
-        f"# smartgoals · as of {report.as_of.date().isoformat()}",
+        f"# smartgoals · as of {report.as_of_date.isoformat()}",
         "",
         f"**{len(report.goals)} goals:** {summary_line(report.summary)}",
         "",

@@ -26,7 +26,7 @@ STYLES = {
 def render(report: Report, options: RenderOptions) -> str:
     """The report as a rich table (ANSI colours only when `options.color`)."""
     table = Table(
-        title=f"smartgoals · as of {report.as_of.date()}", title_justify="left", pad_edge=False
+        title=f"smartgoals · as of {report.as_of_date}", title_justify="left", pad_edge=False
     )
     table.add_column("status", no_wrap=True, min_width=13)
     table.add_column(
