@@ -7,8 +7,7 @@
 
 from __future__ import annotations
 
-from smartgoals._check import evaluate
-from smartgoals._config import MetricColumn, SourceDef
+from smartgoals._api import evaluate
 from smartgoals._errors import (
     DataError,
     GoalFileError,
@@ -17,10 +16,10 @@ from smartgoals._errors import (
     SourceSpan,
     UsageError,
 )
-from smartgoals._exports import Export
 from smartgoals._lint import Finding, lint
 from smartgoals._loading import load
-from smartgoals._metrics import BUILTIN_METRICS, Aggregation, MetricSpec, Unit
+from smartgoals._mapping import MetricColumn, SourceDef
+from smartgoals._metrics import BUILTIN_METRICS, Aggregation, MetricSpec
 from smartgoals._model import (
     Calendar,
     Goal,
@@ -28,23 +27,18 @@ from smartgoals._model import (
     GoalSet,
     MetricDef,
     Milestone,
-    Target,
     Window,
 )
-from smartgoals._results import (
-    DEFAULT_FAIL_ON,
-    ErrorBudget,
-    GoalResult,
-    Point,
-    Report,
-    SourceQuality,
-    Status,
-)
+from smartgoals._readers.exports import Export
+from smartgoals._results import Compliance, ErrorBudget, GoalResult, Point, Report, SourceQuality
+from smartgoals._status import DEFAULT_FAIL_ON, Status
 from smartgoals._schema import goal_file_schema, report_schema
 from smartgoals._units import (
     Kind,
     Quantity,
     Standard,
+    Target,
+    Unit,
     format_quantity,
     parse_duration,
     parse_standard,
@@ -57,6 +51,7 @@ __all__ = [
     "DEFAULT_FAIL_ON",
     "Aggregation",
     "Calendar",
+    "Compliance",
     "DataError",
     "ErrorBudget",
     "Export",

@@ -1,43 +1,46 @@
-"""The only code that touches raw events: one narwhals group-by per source, into a `PeriodTable`.
+"""The only code that touches raw events: one pass over a normalized frame into a `PeriodTable`.
 
-The input is a *normalized* frame (see `_sources`): ``_us`` (event instant, epoch microseconds UTC, or
-null when the timestamp could not be read), ``metric``, ``value`` (float or null), ``_w`` (the row's
-weight: its ``count``, 1 without one), ``_reject`` (a reason found while reading, or null), ``_naive``
-(1 when the timestamp carried no offset) and the label columns. Everything below is written once
-against narwhals, so it runs in the engine that holds the data; only the small table comes back.
+Written once with narwhals, so it runs in the engine that holds the data; only the grouped table
+comes back. The pass computes, per row, why it is not used (rejected: it cannot be; skipped: no goal
+reads it) and, per view of the plan (`_plan`), its keys — the view's labels, the local day, a
+histogram bucket for series with quantile goals, the instant of a point-in-time reading — and the
+values every goal needs: events, answered events, sums, open events, good events per condition, and
+open events that had missed a limit by as_of (aged on the wall clock or a business clock). The
+engine groups the rows once per view in the same scan (`_engines.group`); the first grouping also
+counts every row by its reason, so rows read = used + rejected + skipped.
 
-One pass serves every goal: the group-by key is series × labels × local day (per time zone) ×
-``_event`` (the instant of an open duration event or of a point-in-time reading, else null) ×
-``_bucket`` (histogram bucket, only for series with quantile goals) × ``_why`` (the reason a row was
-rejected, else null). Rejected rows are counted in the same pass, so nothing is dropped unseen.
+What was known at as_of: a duration event that ended after as_of (``timestamp + value``) is still
+open, and events after as_of are skipped.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import narwhals as nw
+import narwhals.stable.v2 as nw
+import numpy as np
 
-from smartgoals._calendar import US_PER_DAY, Offsets, day_number, offsets_between
-from smartgoals._evaluate import AsOf, as_of_end_day, as_of_us
-from smartgoals._metrics import Aggregation, MetricSpec
-from smartgoals._model import Goal, GoalSet
+from smartgoals._calendar import Clocks
+from smartgoals._engines import SET_COLUMN, Aggregate, GroupingSet, group
+from smartgoals._expressions import local_day, with_business_time
 from smartgoals._period import (
     MAX_OCTAVE,
     MIN_OCTAVE,
+    NO_KEY,
     OVERFLOW_BUCKET,
     SUB_BUCKETS,
     UNDERFLOW_BUCKET,
     ZERO_BUCKET,
-    CellKey,
-    Condition,
+    Accounts,
+    Grouped,
     PeriodTable,
-    Stats,
 )
-from smartgoals._sources import utc_offset
+from smartgoals._plan import Expiry, Filter, Plan, ViewPlan
+from smartgoals._readers import Normalized
+from smartgoals._units import Condition
 
 REASON_TIMESTAMP = "timestamp missing or unreadable"
 REASON_METRIC = "unknown metric"
@@ -45,163 +48,104 @@ REASON_NOT_FINITE = "value is NaN or infinite"
 REASON_NEGATIVE = "negative duration"
 REASON_RANGE = "value outside the metric's range"
 REASON_COUNT = "count is not a non-negative number"
-LOOKBACK_DAYS = 400
+SKIP_UNUSED = "metric no goal reads"
+SKIP_AFTER = "after as_of"
+SKIP_BEFORE = "before every goal's period"
+SKIP_FILTER = "matches no goal's filter"
+SKIP_REASONS = (SKIP_UNUSED, SKIP_AFTER, SKIP_BEFORE, SKIP_FILTER)
+PER_SERIES = (REASON_RANGE, REASON_NEGATIVE)  # NOTE: reported with the series they occur in
 
-
-Filter = tuple[tuple[str, tuple[str, ...]], ...]  # a goal's `where`: (label, allowed values)
-
-
-@dataclass(frozen=True)
-class SeriesPlan:
-    """What to aggregate for one data series (a value of the ``metric`` column).
-
-    Attributes:
-        name: the series.
-        conditions: the (comparison, limit) pairs whose good counts some goal needs.
-        labels: the labels some goal on this series filters or expands by (others are not kept).
-        filters: the goals' filters; a row is kept when it matches any (an empty one matches all).
-        histogram: the filters of quantile goals; buckets are computed for rows matching any.
-        open_events: an empty value is an open event whose creation instant is kept.
-        last: a point-in-time series whose readings keep their instants.
-        event_range: the possible values of one event (others are rejected).
-    """
-
-    name: str
-    conditions: tuple[Condition, ...] = ()
-    labels: tuple[str, ...] = ()
-    filters: tuple[Filter, ...] = ((),)
-    histogram: tuple[Filter, ...] = ()
-    open_events: bool = False
-    last: bool = False
-    event_range: tuple[float, float] = (-math.inf, math.inf)
+READ, EVENTS, ANSWERED, TOTAL, SQUARES, OPEN = "_read", "_events", "_n", "_sum", "_sum_sq", "_open"
+LOW, HIGH, NAIVE, TIMED = "_low", "_high", "_naive_rows", "_timed_rows"
+WHY, METRIC, DAY, BUCKET, INSTANT = "_why", "metric", "_day", "_bucket", "_instant"
 
 
 @dataclass(frozen=True)
-class Plan:
-    """Everything the one pass must compute, derived from the goals.
+class _Columns:
+    """The good and expired-event columns of one pass, numbered."""
 
-    Attributes:
-        series: per data series used by some goal, what to aggregate.
-        known: every series name of the catalog (others are rejected as unknown metrics).
-        offsets: per time zone in use, its UTC offsets over the span.
-        first_us: events before this instant are out of every window and skipped.
-        end_us: events at or after this instant (the latest as-of) are skipped.
-    """
-
-    series: dict[str, SeriesPlan]
-    known: frozenset[str]
-    offsets: tuple[Offsets, ...]
-    first_us: int
-    end_us: int
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        """Every label column some goal uses."""
-        return tuple(sorted({label for s in self.series.values() for label in s.labels}))
+    good: tuple[tuple[str, Condition], ...]
+    expired: tuple[tuple[str, Expiry, str], ...]  # (series, (condition, calendar), time zone)
 
 
-@dataclass
-class _Needs:
-    conditions: set[Condition] = field(default_factory=set)
-    labels: set[str] = field(default_factory=set)
-    filters: set[Filter] = field(default_factory=set)
-    histogram: set[Filter] = field(default_factory=set)
-    specs: list[MetricSpec] = field(default_factory=list)
-
-
-def _filter_of(goal: Goal) -> Filter:
-    return tuple(
-        sorted(
-            (label, (v,) if isinstance(v, str) else tuple(sorted(v)))
-            for label, v in goal.where.items()
-        )
+def aggregate(source: Normalized, plan: Plan, clocks: Clocks) -> PeriodTable:
+    """Aggregate one normalized source into a `PeriodTable` (accounts under `source.name`)."""
+    columns = _columns_of(plan)
+    lf = _known_at_as_of(source.frame, plan)
+    lf = lf.with_columns(_rejected=_rejection(plan))
+    lf = lf.with_columns(**{WHY: _why(plan)})
+    lf = _with_ages(lf, plan, source, clocks, columns)
+    lf = lf.with_columns(
+        **_values(plan, columns), **_expired_columns(plan, source, clocks, columns)
     )
-
-
-def build_plan(goals: GoalSet, as_of: AsOf, data_timezone: str) -> Plan:
-    """The single aggregation pass that serves every goal of `goals` at `as_of`."""
-    needs: dict[str, _Needs] = {}
-    for goal in goals:
-        spec = goals.metrics[goal.metric]
-        for series in spec.inputs:
-            need = needs.setdefault(series, _Needs())
-            need.specs.append(spec)
-            need.labels |= set(goal.where) | ({goal.for_each} if goal.for_each else set())
-            need.filters.add(_filter_of(goal))
-            need.conditions |= _conditions(goal, spec)
-            if (
-                spec.aggregation is Aggregation.DURATION
-                and goal.threshold is None
-                and goal.statistic != "mean"
-            ):
-                need.histogram.add(_filter_of(goal))
-    plans = {name: _series_plan(name, need) for name, need in needs.items()}
-    zones = sorted({goal.timezone for goal in goals}) or [data_timezone]
-    ends = [as_of_end_day(as_of, g.timezone) for g in goals] or [
-        as_of_end_day(as_of, data_timezone)
-    ]
-    starts = [
-        min(day_number(g.start) if g.start else e, e) for g, e in zip(goals, ends, strict=True)
-    ]
-    first_day, last_day = min(starts or ends) - LOOKBACK_DAYS, max(ends) + 1
-    offsets = tuple(offsets_between(z, first_day - 2, last_day + 2) for z in zones)
-    end_us = max(
-        (as_of_us(as_of, goal.timezone) for goal in goals), default=as_of_us(as_of, data_timezone)
+    lf = lf.with_columns(_all=nw.lit(value=True), **_view_columns(plan))
+    sets = _sets(plan)
+    aggregates = _aggregates(columns)
+    integer_keys = frozenset(
+        k for s in sets for k in s.keys if k.startswith((DAY, BUCKET, INSTANT))
     )
-    known = frozenset(s for spec in goals.metrics.values() for s in spec.inputs)
-    return Plan(plans, known, offsets, (first_day - 2) * US_PER_DAY, end_us)
+    result = group(lf, sets, aggregates, integer_keys)
+    return _table(result, plan, columns, source.name)
 
 
-def _conditions(goal: Goal, spec: MetricSpec) -> set[Condition]:
-    if goal.threshold is not None:
-        return {(goal.threshold.comparison, goal.threshold.limit.value)}
-    if spec.aggregation is Aggregation.SHARE_AT_LEAST and spec.good_from is not None:
-        return {(">=", float(spec.good_from))}
-    if spec.aggregation is Aggregation.NPS:
-        return {(">=", 9.0), ("<=", 6.0)}
-    return set()
-
-
-def _series_plan(name: str, need: _Needs) -> SeriesPlan:
-    kinds = {spec.aggregation for spec in need.specs}
-    low = max(spec.event_range[0] for spec in need.specs)
-    high = min(spec.event_range[1] for spec in need.specs)
-    filters = ((),) if () in need.filters else tuple(sorted(need.filters))
-    histogram = ((),) if () in need.histogram else tuple(sorted(need.histogram))
-    return SeriesPlan(
-        name,
-        tuple(sorted(need.conditions)),
-        tuple(sorted(need.labels)),
-        filters,
-        histogram,
-        open_events=Aggregation.DURATION in kinds,
-        last=Aggregation.LAST in kinds,
-        event_range=(low, high),
+def _columns_of(plan: Plan) -> _Columns:
+    good = sorted(
+        {(s, c) for v in plan.views for s, n in v.series.items() for c in n.conditions},
+        key=lambda x: (x[0], x[1].comparison, x[1].limit),
     )
+    expired = sorted(
+        {(s, e, v.key.tz) for v in plan.views for s, n in v.series.items() for e in n.expiries},
+        key=lambda x: (x[0], x[1][0].comparison, x[1][0].limit, x[1][1] or "", x[2]),
+    )
+    return _Columns(tuple(good), tuple(expired))
 
 
 def _isin(column: str, values: Sequence[str]) -> nw.Expr:
     return nw.col(column).is_in(list(values)) if values else nw.lit(value=False)
 
 
-def _reason(plan: Plan) -> nw.Expr:
+def _duration_series(plan: Plan) -> list[str]:
+    return sorted({s for v in plan.views for s, n in v.series.items() if n.open_events})
+
+
+def _known_at_as_of(lf: nw.LazyFrame[Any], plan: Plan) -> nw.LazyFrame[Any]:
+    """Empty the value of a duration event that ended after as_of: it was still open then."""
+    value = nw.col("value")
+    late = (
+        _isin(METRIC, _duration_series(plan))
+        & (value >= 0)
+        & (value < math.inf)
+        & (nw.col("_us").cast(nw.Float64()) + value * 1_000_000 > plan.known_us)
+    ).fill_null(value=False)
+    return lf.with_columns(
+        value=nw.when(late).then(nw.lit(None, dtype=nw.Float64())).otherwise(value)
+    )
+
+
+def _rejection(plan: Plan) -> nw.Expr:
     """Why a row cannot be used (the first rule that applies), or null."""
     value, weight = nw.col("value"), nw.col("_w")
-    duration = [s.name for s in plan.series.values() if s.open_events]
     rules = [
         (~nw.col("_reject").is_null(), nw.col("_reject")),
         (nw.col("_us").is_null(), nw.lit(REASON_TIMESTAMP)),
-        (~_isin("metric", sorted(plan.known)), nw.lit(REASON_METRIC)),
+        (~_isin(METRIC, sorted(plan.known)), nw.lit(REASON_METRIC)),
         # NOTE: pandas writes a missing value as NaN (is_null is true for it), so only a NaN that
         # is not null is rejected; engines with real nulls keep the two apart.
         (
             ~value.is_null() & (value.is_nan() | (value.abs() == math.inf)).fill_null(value=False),
             nw.lit(REASON_NOT_FINITE),
         ),
-        (_isin("metric", duration) & (value < 0).fill_null(value=False), nw.lit(REASON_NEGATIVE)),
+        (
+            _isin(METRIC, _duration_series(plan)) & (value < 0).fill_null(value=False),
+            nw.lit(REASON_NEGATIVE),
+        ),
         (_out_of_range(plan), nw.lit(REASON_RANGE)),
         (weight.is_null() | (weight < 0).fill_null(value=False), nw.lit(REASON_COUNT)),
     ]
+    return _first_of(rules)
+
+
+def _first_of(rules: list[tuple[nw.Expr, nw.Expr]]) -> nw.Expr:
     expr: nw.Expr = nw.lit(None, dtype=nw.String())
     for condition, reason in reversed(rules):
         expr = nw.when(condition).then(reason).otherwise(expr)
@@ -210,18 +154,155 @@ def _reason(plan: Plan) -> nw.Expr:
 
 def _out_of_range(plan: Plan) -> nw.Expr:
     expr: nw.Expr = nw.lit(value=False)
-    for series in plan.series.values():
-        low, high = series.event_range
+    ranges: dict[str, tuple[float, float]] = {}
+    for view in plan.views:
+        for name, needs in view.series.items():
+            low, high = ranges.get(name, needs.event_range)
+            ranges[name] = (max(low, needs.event_range[0]), min(high, needs.event_range[1]))
+    for name, (low, high) in sorted(ranges.items()):
         if math.isfinite(low) or math.isfinite(high):
             value = nw.col("value")
             outside = (value < low) | (value > high)
-            expr = expr | ((nw.col("metric") == series.name) & outside.fill_null(value=False))
+            expr = expr | ((nw.col(METRIC) == name) & outside.fill_null(value=False))
     return expr
 
 
-def _local_day(offsets: Offsets) -> nw.Expr:
+def _matches(filters: frozenset[Filter]) -> nw.Expr:
+    """Rows matching any of `filters` (an empty filter matches every row)."""
+    if () in filters:
+        return nw.lit(value=True)
+    expr: nw.Expr = nw.lit(value=False)
+    for where in sorted(filters):
+        test: nw.Expr = nw.lit(value=True)
+        for label, values in where:
+            test = test & nw.col(label).is_in(list(values)).fill_null(value=False)
+        expr = expr | test
+    return expr
+
+
+def _in_span(plan: Plan, view: ViewPlan, series: str) -> nw.Expr:
+    needs = view.series[series]
+    first = needs.first_day * 86_400_000_000 - max(plan.offsets[view.key.tz].offsets)
     us = nw.col("_us")
-    return (us + utc_offset(offsets, us)) // US_PER_DAY
+    return (us >= first) & (us < plan.as_of_us(view.key.tz))
+
+
+def _why(plan: Plan) -> nw.Expr:
+    """The rejection, else why no goal reads the row (skipped), else null: the row is used."""
+    read = sorted(plan.series)
+    us = nw.col("_us")
+    before = nw.lit(value=True)
+    matched = nw.lit(value=False)
+    for name in read:
+        first, _ = plan.span_us(name)
+        before = before & ~((nw.col(METRIC) == name) & (us >= first))
+        for view in plan.views:
+            if name in view.series:
+                matched = matched | (
+                    (nw.col(METRIC) == name)
+                    & _in_span(plan, view, name)
+                    & _matches(view.series[name].filters)
+                )
+    rules = [
+        (~nw.col("_rejected").is_null(), nw.col("_rejected")),
+        (~_isin(METRIC, read), nw.lit(SKIP_UNUSED)),
+        (us >= plan.known_us, nw.lit(SKIP_AFTER)),
+        (before, nw.lit(SKIP_BEFORE)),
+        (~matched, nw.lit(SKIP_FILTER)),
+    ]
+    return _first_of(rules)
+
+
+def _age_column(expiry: Expiry, series: str, source: Normalized) -> str | None:
+    calendar = expiry[1] or source.calendars.get(series)
+    return None if calendar is None else f"_business_{calendar}"
+
+
+def _with_ages(
+    lf: nw.LazyFrame[Any], plan: Plan, source: Normalized, clocks: Clocks, columns: _Columns
+) -> nw.LazyFrame[Any]:
+    """Add the business time of each event's instant, for the calendars open events age by."""
+    calendars = sorted(
+        {name.removeprefix("_business_") for s, e, _ in columns.expired if (name := _age_column(e, s, source))}
+    )
+    for calendar in calendars:
+        clock = clocks.get(calendar)
+        assert clock is not None
+        lf = with_business_time(lf, clock, "_us", f"_business_{calendar}")
+    return lf
+
+
+def _values(plan: Plan, columns: _Columns) -> dict[str, nw.Expr]:
+    """The per-row inputs of the sums."""
+    usable = nw.col("_rejected").is_null()
+    value, weight = nw.col("value"), nw.col("_w")
+    answered = usable & ~value.is_null()
+    opened = usable & value.is_null() & _isin(METRIC, _duration_series(plan))
+    zero, none = nw.lit(0.0), nw.lit(None, dtype=nw.Float64())
+    result = {
+        READ: nw.lit(1.0),
+        EVENTS: nw.when(usable).then(weight).otherwise(zero),
+        ANSWERED: nw.when(answered).then(weight).otherwise(zero),
+        TOTAL: nw.when(answered).then(value * weight).otherwise(zero),
+        SQUARES: nw.when(answered).then(value * value * weight).otherwise(zero),
+        OPEN: nw.when(opened).then(weight).otherwise(zero),
+        LOW: nw.when(answered).then(value).otherwise(none),
+        NAIVE: nw.col("_naive").cast(nw.Float64()),
+        TIMED: nw.when(nw.col("_us").is_null()).then(zero).otherwise(nw.lit(1.0)),
+    }
+    result[HIGH] = result[LOW]
+    for i, (series, condition) in enumerate(columns.good):
+        meets = _condition(condition, value)
+        result[f"_good{i}"] = (
+            nw.when(answered & (nw.col(METRIC) == series) & meets).then(weight).otherwise(zero)
+        )
+    return result
+
+
+def _condition(condition: Condition, value: nw.Expr) -> nw.Expr:
+    limit = condition.limit
+    test = {"<=": value <= limit, "<": value < limit, ">=": value >= limit}[condition.comparison]
+    return test.fill_null(value=False)
+
+
+def _view_columns(plan: Plan) -> dict[str, nw.Expr]:
+    """Per view: its keys, null for rows it does not keep."""
+    usable = nw.col("_rejected").is_null()
+    columns: dict[str, nw.Expr] = {}
+    for i, view in enumerate(plan.views):
+        names = sorted(view.series)
+        in_view = usable & _isin(METRIC, names)
+        kept: nw.Expr = nw.lit(value=False)
+        hist: nw.Expr = nw.lit(value=False)
+        last: nw.Expr = nw.lit(value=False)
+        for name in names:
+            needs = view.series[name]
+            this = (nw.col(METRIC) == name) & _in_span(plan, view, name) & _matches(needs.filters)
+            kept = kept | this
+            if needs.histogram:
+                hist = hist | this
+            if needs.last:
+                last = last | this
+        kept = in_view & kept
+        columns[f"_in{i}"] = in_view
+        columns[f"{METRIC}{i}"] = nw.when(in_view).then(nw.col(METRIC)).otherwise(nw.lit(None, dtype=nw.String()))
+        for label in view.key.labels:
+            columns[f"{label}{i}"] = (
+                nw.when(in_view).then(nw.col(label)).otherwise(nw.lit(None, dtype=nw.String()))
+            )
+        columns[f"{DAY}{i}"] = (
+            nw.when(kept)
+            .then(local_day(plan.offsets[view.key.tz], nw.col("_us")))
+            .otherwise(nw.lit(NO_KEY))
+        )
+        answered = kept & hist & ~nw.col("value").is_null()
+        columns[f"{BUCKET}{i}"] = (
+            nw.when(answered).then(_bucket().cast(nw.Int64())).otherwise(nw.lit(NO_KEY))
+        )
+        columns[f"{INSTANT}{i}"] = (
+            nw.when(kept & last).then(nw.col("_us")).otherwise(nw.lit(NO_KEY))
+        )
+    return columns
 
 
 def _bucket() -> nw.Expr:
@@ -235,215 +316,144 @@ def _bucket() -> nw.Expr:
     return nw.when(value <= 0).then(nw.lit(ZERO_BUCKET)).otherwise(expr)
 
 
-def _matches(filters: tuple[Filter, ...]) -> nw.Expr:
-    """Rows matching any of `filters` (an empty filter matches every row)."""
-    if () in filters:
-        return nw.lit(value=True)
-    expr: nw.Expr = nw.lit(value=False)
-    for where in filters:
-        test: nw.Expr = nw.lit(value=True)
-        for label, values in where:
-            test = test & nw.col(label).is_in(list(values)).fill_null(value=False)
-        expr = expr | test
-    return expr
+def _sets(plan: Plan) -> list[GroupingSet]:
+    """One grouping per view; the first also groups every row by why it is not used."""
+    sets = []
+    for i, view in enumerate(plan.views):
+        keys = {METRIC: f"{METRIC}{i}", DAY: f"{DAY}{i}", BUCKET: f"{BUCKET}{i}"}
+        keys[INSTANT] = f"{INSTANT}{i}"
+        keys.update({label: f"{label}{i}" for label in view.key.labels})
+        if i == 0:
+            keys[WHY] = WHY
+            keys["_metric_read"] = METRIC
+        sets.append(GroupingSet("_all" if i == 0 else f"_in{i}", keys))
+    if not sets:
+        sets.append(GroupingSet("_all", {WHY: WHY, "_metric_read": METRIC}))
+    return sets
 
 
-def _per_series(plan: Plan, part: Callable[[SeriesPlan], tuple[Filter, ...]]) -> nw.Expr:
-    """Rows of some series that match that series' filters chosen by `part`."""
-    expr: nw.Expr = nw.lit(value=False)
-    for series in plan.series.values():
-        filters = part(series)
-        if filters:
-            expr = expr | ((nw.col("metric") == series.name) & _matches(filters))
-    return expr
+def _aggregates(columns: _Columns) -> list[Aggregate]:
+    sums = [READ, EVENTS, ANSWERED, TOTAL, SQUARES, OPEN, NAIVE, TIMED]
+    result = [Aggregate(name, name, "sum") for name in sums]
+    result += [Aggregate(LOW, LOW, "min", math.inf), Aggregate(HIGH, HIGH, "max", -math.inf)]
+    result += [Aggregate(f"_good{i}", f"_good{i}", "sum") for i in range(len(columns.good))]
+    result += [Aggregate(f"_expired{i}", f"_expired{i}", "sum") for i in range(len(columns.expired))]
+    return result
 
 
-def _condition_expr(series: str, condition: Condition) -> nw.Expr:
-    comparison, limit = condition
-    value = nw.col("value")
-    test = {"<=": value <= limit, "<": value < limit, ">=": value >= limit}[comparison]
-    return (nw.col("metric") == series) & test.fill_null(value=False)
-
-
-def aggregate(frame: Any, plan: Plan, source: str) -> PeriodTable:
-    """Aggregate a normalized frame (any narwhals-supported engine) into a `PeriodTable`."""
-    lf = _as_known_at_as_of(nw.from_native(frame).lazy(), plan)
-    ok = nw.col("_why").is_null()
-    value = nw.col("value")
-    answered = ok & ~value.is_null()
-    in_span = (nw.col("_us") >= plan.first_us) & (nw.col("_us") < plan.end_us)
-    open_series = sorted(s.name for s in plan.series.values() if s.open_events)
-    last_series = sorted(s.name for s in plan.series.values() if s.last)
-    conditions = [(s.name, c) for s in plan.series.values() for c in s.conditions]
-
-    lf = lf.with_columns(_why=_reason(plan))
-    lf = lf.filter(~ok | (in_span & _per_series(plan, lambda s: s.filters)))
-    keep_event = ok & (
-        (_isin("metric", open_series) & value.is_null()) | _isin("metric", last_series)
-    )
-    columns: dict[str, nw.Expr] = {
-        "_event": nw.when(keep_event)
-        .then(nw.col("_us").cast(nw.Float64()))
-        .otherwise(nw.lit(None, dtype=nw.Float64())),  # NOTE: µs < 2**53 until 2255: exact
-        "_bucket": nw.when(answered & _per_series(plan, lambda s: s.histogram))
-        .then(_bucket())
-        .otherwise(nw.lit(None, dtype=nw.Float64())),
-        "_n": nw.when(answered).then(nw.col("_w")).otherwise(nw.lit(0.0)),
-        "_s": nw.when(answered).then(value * nw.col("_w")).otherwise(nw.lit(0.0)),
-        "_s2": nw.when(answered).then(value * value * nw.col("_w")).otherwise(nw.lit(0.0)),
-        "_v": nw.when(answered).then(value).otherwise(nw.lit(None, dtype=nw.Float64())),
-        "_rows": nw.when(ok).then(nw.col("_w")).otherwise(nw.lit(1.0)),
-        "_timed": nw.when(nw.col("_us").is_null()).then(nw.lit(0)).otherwise(nw.lit(1)),
-    }
-    for i, offsets in enumerate(plan.offsets):
-        columns[f"_day{i}"] = nw.when(ok).then(_local_day(offsets)).otherwise(nw.lit(None))
-    for i, (series, condition) in enumerate(conditions):
-        columns[f"_good{i}"] = (
-            nw.when(answered & _condition_expr(series, condition))
-            .then(nw.col("_w"))
-            .otherwise(nw.lit(0.0))
-        )
-    for label in plan.labels:
-        # NOTE: a label is kept only for the series some goal filters by it, so that labels
-        # other series do not need never multiply their groups.
-        using = sorted(s.name for s in plan.series.values() if label in s.labels)
-        columns[label] = (
-            nw.when(ok & _isin("metric", using))
-            .then(nw.col(label))
-            .otherwise(nw.lit(None, dtype=nw.String()))
-        )
-    lf = lf.with_columns(**columns)
-    keys = [
-        "metric",
-        *plan.labels,
-        *(f"_day{i}" for i in range(len(plan.offsets))),
-        "_event",
-        "_bucket",
-        "_why",
-    ]
-    aggs = [
-        nw.col("_rows").sum(),
-        nw.col("_n").sum(),
-        nw.col("_s").sum(),
-        nw.col("_s2").sum(),
-        nw.col("_v").min().alias("_min"),
-        nw.col("_v").max().alias("_max"),
-        nw.col("_naive").sum(),
-        nw.col("_timed").sum(),
-        *(nw.col(f"_good{i}").sum() for i in range(len(conditions))),
-    ]
-    grouped = lf.group_by(*keys, drop_null_keys=False).agg(*aggs)
-    return _to_table(_columns(grouped), plan, conditions, source)
-
-
-def _as_known_at_as_of(lf: nw.LazyFrame[Any], plan: Plan) -> nw.LazyFrame[Any]:
-    """Empty the value of a duration event that ended after as_of: it was still open then."""
-    duration = [s.name for s in plan.series.values() if s.open_events]
-    value = nw.col("value")
-    late = (
-        _isin("metric", duration)
-        & (value >= 0)
-        & (value < math.inf)
-        & (nw.col("_us").cast(nw.Float64()) + value * 1_000_000 > plan.end_us)
-    ).fill_null(value=False)
-    return lf.with_columns(
-        value=nw.when(late).then(nw.lit(None, dtype=nw.Float64())).otherwise(value)
-    )
-
-
-def _columns(grouped: nw.LazyFrame[Any]) -> dict[str, list[Any]]:
-    """The (small) grouped result as Python lists, column by column."""
-    if grouped.implementation is nw.Implementation.DUCKDB:
-        # NOTE: narwhals collects DuckDB results through PyArrow, which the embedded engine must
-        # not require; the grouped table is small, so plain Python rows serve.
-        relation = grouped.to_native()
-        rows = relation.fetchall()
-        return {name: [row[i] for row in rows] for i, name in enumerate(relation.columns)}
-    return grouped.collect().to_dict(as_series=False)
-
-
-def _number(value: Any) -> float | None:
-    if value is None or value != value:  # NOTE: value != value is the fast NaN test
-        return None
-    return float(value)
-
-
-def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return str(value)
-
-
-def _to_table(
-    columns: dict[str, list[Any]],
-    plan: Plan,
-    conditions: list[tuple[str, Condition]],
-    source: str,
-) -> PeriodTable:
-    """Fold the grouped rows into cells (rows of one cell differ only in event or bucket)."""
-    table = PeriodTable(
-        tuple(o.tz for o in plan.offsets), {s.name: s.conditions for s in plan.series.values()}
-    )
-    day_columns = [columns[f"_day{j}"] for j in range(len(plan.offsets))]
-    label_columns = [(label, columns[label]) for label in plan.labels]
-    goods = [
-        (series, condition, columns[f"_good{i}"])
-        for i, (series, condition) in enumerate(conditions)
-    ]
-    rows, n, total, total_sq = columns["_rows"], columns["_n"], columns["_s"], columns["_s2"]
-    low, high, event, bucket = (
-        columns["_min"],
-        columns["_max"],
-        columns["_event"],
-        columns["_bucket"],
-    )
-    table.naive_timestamps = int(sum(_number(v) or 0 for v in columns["_naive"]))
-    table.timed_rows = int(sum(_number(v) or 0 for v in columns["_timed"]))
-    for i, (series, why) in enumerate(zip(columns["metric"], columns["_why"], strict=True)):
-        if _text(why) is not None:
-            reason = f"{why} ({series})" if why in (REASON_RANGE, REASON_NEGATIVE) else str(why)
-            table.rejected[(source, reason)] = table.rejected.get((source, reason), 0) + int(
-                rows[i]
-            )
-            continue
-        key = CellKey(
-            series,
-            tuple((label, _text(values[i])) for label, values in label_columns),
-            tuple(int(days[i]) for days in day_columns),
-        )
-        stats = table.cells.get(key)
-        if stats is None:
-            stats = table.cells[key] = Stats()
-        answered = _number(n[i]) or 0.0
-        stats.rows += _number(rows[i]) or 0.0
-        stats.n += answered
-        stats.sum += _number(total[i]) or 0.0
-        stats.sum_sq += _number(total_sq[i]) or 0.0
-        smallest, largest = _number(low[i]), _number(high[i])
-        if smallest is not None and largest is not None:
-            stats.min, stats.max = min(stats.min, smallest), max(stats.max, largest)
-        for name, condition, values in goods:
-            if name == series:
-                stats.good[condition] = stats.good.get(condition, 0.0) + (_number(values[i]) or 0.0)
-        where = _number(bucket[i])
-        if where is not None:
-            stats.hist[int(where)] = stats.hist.get(int(where), 0.0) + answered
-        instant = _number(event[i])
-        if instant is not None:
-            _add_event(stats, plan.series[series], int(instant), answered, largest, rows[i])
+def _table(result: dict[str, Any], plan: Plan, columns: _Columns, name: str) -> PeriodTable:
+    table = PeriodTable(plan)
+    sets = result[SET_COLUMN].astype(np.int64)
+    table.accounts[name] = _accounts(result, sets == 0)
+    for i, view in enumerate(plan.views):
+        rows = sets == i
+        metric = result[METRIC][rows]
+        day = result[DAY][rows].astype(np.int64)
+        for series in sorted(view.series):
+            chosen = np.flatnonzero(rows)[(metric == series) & (day != NO_KEY)]
+            _seen(table.accounts[name], result, np.flatnonzero(rows)[metric == series], view, series)
+            if len(chosen):
+                table.add(i, series, _grouped(result, chosen, view, series, columns))
     return table
 
 
-def _add_event(
-    stats: Stats, series: SeriesPlan, instant: int, answered: float, value: float | None, rows: Any
+def _grouped(
+    result: dict[str, Any], rows: np.ndarray[Any, Any], view: ViewPlan, series: str, columns: _Columns
+) -> Grouped:
+    labels = view.key.labels
+    values = list(zip(*(result[label][rows].tolist() for label in labels), strict=True)) if labels else [()] * len(rows)
+    sums = {
+        "rows": result[EVENTS][rows],
+        "n": result[ANSWERED][rows],
+        "sum": result[TOTAL][rows],
+        "sum_sq": result[SQUARES][rows],
+        "open": result[OPEN][rows],
+    }
+    needs = view.series[series]
+    good = {c: result[f"_good{i}"][rows] for i, (s, c) in enumerate(columns.good) if s == series and c in needs.conditions}
+    expired = {
+        e: result[f"_expired{i}"][rows]
+        for i, (s, e, tz) in enumerate(columns.expired)
+        if s == series and tz == view.key.tz and e in needs.expiries
+    }
+    return Grouped(
+        labels,
+        values,
+        result[DAY][rows].astype(np.int64),
+        result[BUCKET][rows].astype(np.int64),
+        result[INSTANT][rows].astype(np.int64),
+        {k: np.asarray(v, dtype=np.float64) for k, v in sums.items()},
+        np.asarray(result[LOW][rows], dtype=np.float64),
+        np.asarray(result[HIGH][rows], dtype=np.float64),
+        {c: np.asarray(v, dtype=np.float64) for c, v in good.items()},
+        {e: np.asarray(v, dtype=np.float64) for e, v in expired.items()},
+    )
+
+
+def _accounts(result: dict[str, Any], rows: np.ndarray[Any, Any]) -> Accounts:
+    accounts = Accounts()
+    why = result[WHY][rows]
+    metric = result["_metric_read"][rows]
+    read = result[READ][rows]
+    accounts.read = int(round(float(read.sum())))
+    accounts.naive_timestamps = int(round(float(result[NAIVE][rows].sum())))
+    accounts.timed_rows = int(round(float(result[TIMED][rows].sum())))
+    for reason, series, count in zip(why.tolist(), metric.tolist(), read.tolist(), strict=True):
+        if reason is None:
+            continue
+        bucket = accounts.skipped if reason in SKIP_REASONS else accounts.rejected
+        shown = f"{reason} ({series})" if reason in PER_SERIES else str(reason)
+        bucket[shown] = bucket.get(shown, 0) + int(round(count))
+    return accounts
+
+
+def _seen(
+    accounts: Accounts, result: dict[str, Any], rows: np.ndarray[Any, Any], view: ViewPlan, series: str
 ) -> None:
-    """Keep an open event's creation instant, or a reading's instant and value."""
-    if series.last and answered > 0 and value is not None:
-        reading = (instant, value)
-        if stats.last is None or reading > stats.last:
-            stats.last = reading
-    elif series.open_events and answered == 0:
-        stats.open[instant] = stats.open.get(instant, 0.0) + (_number(rows) or 0.0)
+    """Count the label values seen in the rows of a view's series (matched or not)."""
+    counts = result[READ][rows]
+    for label in view.key.labels:
+        seen = accounts.seen.setdefault((series, label), {})
+        for value, count in zip(result[label][rows].tolist(), counts.tolist(), strict=True):
+            if value is not None:
+                seen[value] = seen.get(value, 0) + int(round(count))
 
 
-__all__ = ["LOOKBACK_DAYS", "Plan", "SeriesPlan", "aggregate", "build_plan"]
+def _expired_columns(
+    plan: Plan, source: Normalized, clocks: Clocks, columns: _Columns
+) -> dict[str, nw.Expr]:
+    """Per (series, condition, calendar, time zone): open events whose age at as_of fails."""
+    usable = nw.col("_rejected").is_null()
+    opened = usable & nw.col("value").is_null()
+    result = {}
+    for i, (series, expiry, tz) in enumerate(columns.expired):
+        condition, _ = expiry
+        now = plan.as_of_us(tz)
+        column = _age_column(expiry, series, source)
+        if column is None:
+            age = nw.lit(now) - nw.col("_us")
+        else:
+            clock = clocks.get(column.removeprefix("_business_"))
+            assert clock is not None
+            age = nw.lit(clock.at(now)) - nw.col(column)
+        limit = condition.limit * 1_000_000
+        late = age > limit if condition.comparison == "<=" else age >= limit
+        result[f"_expired{i}"] = (
+            nw.when(opened & (nw.col(METRIC) == series) & late.fill_null(value=False))
+            .then(nw.col("_w"))
+            .otherwise(nw.lit(0.0))
+        )
+    return result
+
+
+__all__ = [
+    "PER_SERIES",
+    "REASON_COUNT",
+    "REASON_METRIC",
+    "REASON_NEGATIVE",
+    "REASON_NOT_FINITE",
+    "REASON_RANGE",
+    "REASON_TIMESTAMP",
+    "SKIP_REASONS",
+    "aggregate",
+]

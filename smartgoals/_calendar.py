@@ -1,8 +1,10 @@
-"""Time: local days as integers, UTC offsets across DST, half-open windows ``[first, end)`` of days.
+"""Time: as-of moments, local days as integers, UTC offsets across DST, half-open day windows.
 
 Days are *local epoch days*: the number of days from 1970-01-01 to a local calendar date, so that
 windows are integer ranges and no engine's time-zone support is needed. Instants are integer
-microseconds since the Unix epoch (UTC).
+microseconds since the Unix epoch (UTC). `as_of` is a date (the end of that day in each goal's time
+zone) or a timestamp (a naive one is wall time in the goal's time zone); `as_of_us`,
+`as_of_end_day` and `as_of_days` are the only readers of it.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from smartgoals._errors import UsageError
 from smartgoals._model import Calendar, Window
 
+AsOf = date | datetime
 US_PER_DAY = 86_400_000_000
 EPOCH_DATE = date(1970, 1, 1)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -41,6 +45,53 @@ def to_us(moment: datetime) -> int:
 def from_us(us: int) -> datetime:
     """The aware UTC datetime of epoch microseconds."""
     return EPOCH + timedelta(microseconds=us)
+
+
+def parse_as_of(value: AsOf | str) -> AsOf:
+    """Read an as-of moment: a date (``2026-11-22``) or an ISO 8601 timestamp.
+
+    Raises:
+        UsageError: anything else, an empty string included.
+    """
+    if isinstance(value, date):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(
+            f"as_of: expected a date such as 2026-11-22 or an ISO 8601 timestamp, got {value!r}"
+        ) from exc
+
+
+def _local(as_of: datetime, tz: str) -> datetime:
+    """A timestamp `as_of` in zone `tz` (a naive one is read as wall time in `tz`)."""
+    zone = ZoneInfo(tz)
+    return (as_of if as_of.tzinfo else as_of.replace(tzinfo=zone)).astimezone(zone)
+
+
+def as_of_us(as_of: AsOf, tz: str) -> int:
+    """The instant of `as_of` in epoch µs: a date means the end of that day in `tz`."""
+    if isinstance(as_of, datetime):
+        return to_us(_local(as_of, tz))
+    return local_midnight_us(day_number(as_of) + 1, tz)
+
+
+def as_of_end_day(as_of: AsOf, tz: str) -> int:
+    """The exclusive end day of windows at `as_of` (the day after as_of's local date)."""
+    day = _local(as_of, tz).date() if isinstance(as_of, datetime) else as_of
+    return day_number(day) + 1
+
+
+def as_of_days(as_of: AsOf, tz: str) -> float:
+    """`as_of` as fractional local epoch days in `tz` (a date means the end of that day)."""
+    if not isinstance(as_of, datetime):
+        return float(day_number(as_of) + 1)
+    local = _local(as_of, tz).replace(tzinfo=None)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day_number(local.date()) + (local - midnight) / timedelta(days=1)
 
 
 @lru_cache(maxsize=65_536)
@@ -187,6 +238,22 @@ class BusinessClock:
         return self.at(end_us) - self.at(start_us)
 
 
+@dataclass(frozen=True)
+class Clocks:
+    """The business clocks of the declared calendars, built for the days a run reads."""
+
+    calendars: dict[str, BusinessClock]
+
+    @classmethod
+    def of(cls, calendars: dict[str, Calendar], first_day: int, last_day: int) -> Clocks:
+        """The clocks of `calendars` from local day `first_day` up to `last_day`."""
+        return cls({n: business_clock(c, first_day, last_day) for n, c in calendars.items()})
+
+    def get(self, name: str | None) -> BusinessClock | None:
+        """The clock of calendar `name` (None: the wall clock)."""
+        return None if name is None else self.calendars[name]
+
+
 def business_clock(calendar: Calendar, first_day: int, last_day: int) -> BusinessClock:
     """The business clock of `calendar` for local days `first_day` up to `last_day`."""
     import holidays
@@ -215,7 +282,13 @@ def business_clock(calendar: Calendar, first_day: int, last_day: int) -> Busines
 
 __all__ = [
     "EPOCH",
+    "AsOf",
+    "as_of_days",
+    "as_of_end_day",
+    "as_of_us",
+    "parse_as_of",
     "BusinessClock",
+    "Clocks",
     "business_clock",
     "US_PER_DAY",
     "Offsets",

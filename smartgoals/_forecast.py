@@ -19,8 +19,12 @@ from collections import Counter
 from dataclasses import dataclass
 from statistics import median
 
+from smartgoals._metrics import Measure
+from smartgoals._units import Target
+
 Z90 = 1.6448536269514722
 MIN_POINTS = 4
+TREND_WEEKS = 8
 
 
 @dataclass(frozen=True)
@@ -75,15 +79,36 @@ def _variance(n: int, xs: list[float], ys: list[float]) -> float:
     return (n * (n - 1) * (2 * n + 5) - ties(xs) - ties(ys)) / 18
 
 
-def p_success(forecast: float, low: float, high: float, target: float, comparison: str) -> float:
+def p_success(forecast: float, low: float, high: float, target: Target) -> float:
     """The probability that a value forecast as `forecast` in ``[low, high]`` meets the target."""
     sigma = (high - low) / (2 * Z90)
     if sigma <= 0:
-        meets = forecast >= target if comparison == ">=" else forecast <= target
-        return 1.0 if meets else 0.0
-    z = (forecast - target) / sigma
+        return 1.0 if target.met_by(forecast) else 0.0
+    z = (forecast - target.value) / sigma
     above = 0.5 * (1 + math.erf(z / math.sqrt(2)))
-    return above if comparison == ">=" else 1 - above
+    return above if target.comparison == ">=" else 1 - above
 
 
-__all__ = ["MIN_POINTS", "Trend", "p_success", "theil_sen"]
+def forecast_at(
+    trend: Trend | None, x: float, measure: Measure
+) -> tuple[float | None, tuple[float, float] | None, float | None]:
+    """The trend's value at `x` (the deadline), its interval and p_success.
+
+    A line can run past what the metric can be (CSAT above 100%): the forecast and its interval
+    are clipped to the measure's possible range, after p_success is taken from the line.
+    """
+    if trend is None:
+        return None, None, None
+    value = trend.at(x)
+    low, high = trend.interval_at(x)
+    low, high = min(low, value), max(high, value)
+    chance = p_success(value, low, high, measure.target)
+    bottom, top = measure.value_range
+
+    def clip(v: float) -> float:
+        return min(max(v, bottom), top)
+
+    return clip(value), (clip(low), clip(high)), chance
+
+
+__all__ = ["MIN_POINTS", "TREND_WEEKS", "Trend", "forecast_at", "p_success", "theil_sen"]

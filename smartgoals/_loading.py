@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from smartgoals._config import SourceDef
+from smartgoals._mapping import SourceDef
 from smartgoals._errors import GoalFileError, Problem, SourceSpan
 from smartgoals._metrics import BUILTIN_METRICS, MetricSpec
 from smartgoals._model import Calendar, Goal, GoalSet, MetricDef, did_you_mean

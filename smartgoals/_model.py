@@ -26,15 +26,17 @@ from pydantic import (
     model_validator,
 )
 
-from smartgoals._config import SourceDef, check_timezone
+from smartgoals._mapping import SourceDef, check_timezone
 from smartgoals._errors import SourceSpan
-from smartgoals._metrics import BUILTIN_METRICS, Aggregation, Better, MetricSpec, Unit
+from smartgoals._metrics import BUILTIN_METRICS, Aggregation, Better, Measure, MetricSpec
 from smartgoals._units import (
     Comparand,
     Comparison,
     Kind,
     Quantity,
     Standard,
+    Target,
+    Unit,
     UnitError,
     format_quantity,
     parse_comparand,
@@ -51,18 +53,6 @@ class GoalKind(StrEnum):
 
     ACHIEVE = "achieve"
     MAINTAIN = "maintain"
-
-
-@dataclass(frozen=True)
-class Target:
-    """A target in the metric's unit: the value must be ``comparison value``."""
-
-    comparison: Comparison
-    value: float
-
-    def met_by(self, value: float) -> bool:
-        """Whether `value` meets the target."""
-        return value >= self.value if self.comparison == ">=" else value <= self.value
 
 
 @dataclass(frozen=True)
@@ -269,20 +259,26 @@ class Goal(BaseModel):
         return self._raw.get(name)
 
     @property
+    def goal_target(self) -> Target:
+        """What the goal's value must meet: the stated share for thresholds, else the target."""
+        if self.threshold is not None:
+            return self.threshold.target
+        assert self.target is not None
+        return self.target
+
+    @property
     def comparison(self) -> Comparison:
         """The direction the goal's value must go: ``>=`` for thresholds and higher-is-better."""
-        if self.threshold is not None:
-            return ">="
-        assert self.target is not None
-        return self.target.comparison
+        return self.goal_target.comparison
 
     @property
     def target_value(self) -> float:
-        """The goal's target: the stated share for thresholds, else the target value."""
-        if self.threshold is not None:
-            return self.threshold.share
-        assert self.target is not None
-        return self.target.value
+        """The goal's target value: the stated share for thresholds, else the target value."""
+        return self.goal_target.value
+
+    def measure(self, spec: MetricSpec) -> Measure:
+        """The goal's measure on its metric `spec` (see `MetricSpec.measure`)."""
+        return spec.measure(target=self.target, standard=self.threshold, statistic=self.statistic)
 
     @field_validator("where", mode="before")
     @classmethod
@@ -661,6 +657,10 @@ class GoalSet:
 
     def __len__(self) -> int:
         return len(self.goals)
+
+    def measure(self, goal: Goal) -> Measure:
+        """The measure of `goal` (its metric from this set's catalog)."""
+        return goal.measure(self.metrics[goal.metric])
 
     def get(self, goal_id: str) -> Goal:
         """The goal with id `goal_id`; raise KeyError when there is none."""

@@ -1,8 +1,11 @@
 """The period table: the compact, mergeable summary of metric events that evaluation reads.
 
-Aggregation reduces raw events to one `Stats` per metric × label combination × local day (one day
-column per time zone in use). `Stats` merge associatively and commutatively (float sums up to
-rounding), so tables from several files, engines or partitions combine into the same result.
+Aggregation reduces raw events to `Cells` per view and series (`_plan`): columns of sums per segment
+(one combination of the view's label values) and local day, sorted by segment and day, so that a
+goal reads its own segments through an index and sums any number of windows from prefix sums.
+Tables from several files, engines or partitions merge by concatenating their cells and folding
+again; the fold adds up equal keys, so merging is associative and commutative (float sums up to
+rounding).
 
 Quantiles come from log-linear histogram buckets (as in HdrHistogram): each binary octave
 ``[2^k, 2^(k+1))`` holds 64 equal buckets of width ``2^(k-6)``, so a bucket's midpoint is within
@@ -13,11 +16,14 @@ and one multiplication by a power of two, which every engine computes exactly an
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
-Condition = tuple[str, float]  # (comparison, limit): "<=", "<" or ">=" against the event's value
+import numpy as np
+from numpy.typing import NDArray
+
+from smartgoals._plan import Expiry, Plan
+from smartgoals._units import Condition
 
 SUB_BUCKETS = 64
 MIN_OCTAVE = -10
@@ -26,6 +32,11 @@ ZERO_BUCKET = -(10**6)
 UNDERFLOW_BUCKET = -(10**5)
 OVERFLOW_BUCKET = 10**6
 QUANTILE_RELATIVE_ERROR = 1 / (2 * SUB_BUCKETS)
+NO_KEY = -(2**62)  # NOTE: stands for "none" in integer key columns (day, bucket, instant)
+
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
+Labels = tuple[str | None, ...]
 
 
 def bucket_of(value: float) -> int:
@@ -57,193 +68,348 @@ def bucket_midpoint(bucket: int) -> float:
     return (SUB_BUCKETS + step + 0.5) * 2.0 ** (octave - 6)
 
 
-K = TypeVar("K")
+def bucket_midpoints(buckets: Ints) -> Floats:
+    """`bucket_midpoint` of every bucket of an array."""
+    octave, step = np.divmod(buckets, SUB_BUCKETS)
+    mids = (SUB_BUCKETS + step + 0.5) * np.exp2((octave - 6).astype(np.float64))
+    mids = np.where(buckets == ZERO_BUCKET, 0.0, mids)
+    mids = np.where(buckets == UNDERFLOW_BUCKET, 2.0**MIN_OCTAVE / 2, mids)
+    return np.where(buckets == OVERFLOW_BUCKET, 2.0 ** (MAX_OCTAVE + 1), mids)
 
 
-def _add_counts(counts: dict[K, float], more: dict[K, float]) -> None:
-    for key, count in more.items():
-        counts[key] = counts.get(key, 0.0) + count
+def window_quantiles(
+    day: Ints, bucket: Ints, count: Floats, days: int, firsts: Ints, ends: Ints, q: float
+) -> Floats:
+    """The nearest-rank `q` quantile (a bucket midpoint) of each window ``[first, end)`` of days.
+
+    The histogram is given as rows of (day in ``[0, days)``, bucket, count); a window without any
+    count gives NaN. The caller clips the midpoints to the window's smallest and largest value.
+    """
+    buckets, column = np.unique(bucket, return_inverse=True)
+    dense = np.zeros((days, len(buckets)))
+    np.add.at(dense, (day, column), count)
+    prefix = np.zeros((days + 1, len(buckets)))
+    np.cumsum(dense, axis=0, out=prefix[1:])
+    seen = np.cumsum(prefix[ends] - prefix[firsts], axis=1)
+    total = seen[:, -1] if len(buckets) else np.zeros(len(firsts))
+    if not len(buckets):
+        return np.full(len(firsts), np.nan)
+    rank = np.maximum(q * total, 1e-12)
+    position = np.argmax(seen >= (rank - 1e-9)[:, None], axis=1)
+    return np.where(total > 0, bucket_midpoints(buckets[position]), np.nan)
+
+
+SUMS = ("rows", "n", "sum", "sum_sq", "open")
 
 
 @dataclass
-class Stats:
-    """Counts and sums of the events of one cell or window; merge with `add`.
+class Grouped:
+    """Rows as the engine grouped them for one series of one view, before they are folded.
 
-    Attributes:
-        rows: events, answered or not (weighted by `count`).
-        n: answered events (a value present).
-        sum: sum of value × count over answered events.
-        sum_sq: sum of value² × count.
-        min: smallest value (inf when none).
-        max: largest value (-inf when none).
-        good: per condition, the answered events meeting it.
-        hist: per histogram bucket, the answered events in it.
-        open: per creation instant (epoch µs), the open (unanswered) events.
-        last: the latest reading as ``(epoch µs, value)``, for point-in-time metrics.
+    Each row is one group: its label values, its local day, its histogram bucket (`NO_KEY` when
+    none) and its reading instant (`NO_KEY` when none), with the group's sums.
     """
 
-    rows: float = 0.0
-    n: float = 0.0
-    sum: float = 0.0
-    sum_sq: float = 0.0
-    min: float = math.inf
-    max: float = -math.inf
-    good: dict[Condition, float] = field(default_factory=dict)
-    hist: dict[int, float] = field(default_factory=dict)
-    open: dict[int, float] = field(default_factory=dict)
-    last: tuple[int, float] | None = None
+    labels: tuple[str, ...]
+    values: list[Labels]
+    day: Ints
+    bucket: Ints
+    instant: Ints
+    sums: dict[str, Floats]
+    low: Floats
+    high: Floats
+    good: dict[Condition, Floats] = field(default_factory=dict)
+    expired: dict[Expiry, Floats] = field(default_factory=dict)
 
-    def add(self, other: Stats) -> Stats:
-        """Merge `other` into this one (in place) and return self."""
-        self.rows += other.rows
-        self.n += other.n
-        self.sum += other.sum
-        self.sum_sq += other.sum_sq
-        self.min = min(self.min, other.min)
-        self.max = max(self.max, other.max)
-        _add_counts(self.good, other.good)
-        _add_counts(self.hist, other.hist)
-        _add_counts(self.open, other.open)
-        if other.last is not None and (self.last is None or other.last > self.last):
-            self.last = other.last
-        return self
+    @classmethod
+    def concat(cls, parts: Sequence[Grouped]) -> Grouped:
+        """The rows of every part (same labels and conditions)."""
+        first = parts[0]
 
-    def copy(self) -> Stats:
-        """An independent copy."""
-        return Stats().add(self)
+        def joined(get: str) -> NDArray[np.float64]:
+            return np.concatenate([getattr(p, get) for p in parts])
 
-    def quantile(self, q: float) -> float | None:
-        """The nearest-rank `q` quantile of answered values, within `QUANTILE_RELATIVE_ERROR`."""
-        total = sum(self.hist.values())
-        if total <= 0:
-            return None
-        rank = max(q * total, 1e-12)
-        seen = 0.0
-        for bucket in sorted(self.hist):
-            seen += self.hist[bucket]
-            if seen >= rank - 1e-9:
-                return min(max(bucket_midpoint(bucket), self.min), self.max)
-        return self.max  # pragma: no cover - the loop always reaches the total
+        return cls(
+            first.labels,
+            [v for p in parts for v in p.values],
+            np.concatenate([p.day for p in parts]),
+            np.concatenate([p.bucket for p in parts]),
+            np.concatenate([p.instant for p in parts]),
+            {k: np.concatenate([p.sums[k] for p in parts]) for k in SUMS},
+            joined("low"),
+            joined("high"),
+            {c: np.concatenate([p.good[c] for p in parts]) for c in first.good},
+            {c: np.concatenate([p.expired[c] for p in parts]) for c in first.expired},
+        )
 
 
-def merged(parts: Iterable[Stats]) -> Stats:
-    """The merge of several `Stats` (a new object)."""
-    result = Stats()
-    for part in parts:
-        result.add(part)
-    return result
+def _boundaries(*keys: NDArray[np.int64]) -> Ints:
+    """The first index of each run of equal keys (the arrays sorted by them)."""
+    change = np.zeros(len(keys[0]), dtype=bool)
+    if len(change):
+        change[0] = True
+    for key in keys:
+        change[1:] |= key[1:] != key[:-1]
+    return np.flatnonzero(change)
 
 
-Labels = tuple[tuple[str, str | None], ...]
+@dataclass
+class Cells:
+    """One series of one view: per segment and local day, the sums of its events.
+
+    Attributes:
+        labels: the view's label names.
+        segments: the label values of each segment (a segment id indexes this list).
+        seg, day: each cell's segment and day; cells are sorted by both.
+        sums: per name in `SUMS`, the cells' sums (rows, answered n, sum, sum of squares, open).
+        low, high: the smallest and largest answered value of each cell (±inf when none).
+        good: per condition, the answered events meeting it.
+        expired: per condition and calendar, the open events that had failed it by as_of.
+        hist: the histogram ``(seg, day, bucket, n, low, high)`` sorted by the first three.
+        readings: the latest reading of each cell that has one: ``(seg, day, instant, value)``.
+    """
+
+    labels: tuple[str, ...]
+    segments: list[Labels]
+    seg: Ints
+    day: Ints
+    sums: dict[str, Floats]
+    low: Floats
+    high: Floats
+    good: dict[Condition, Floats]
+    expired: dict[Expiry, Floats]
+    hist: tuple[Ints, Ints, Ints, Floats, Floats, Floats]
+    readings: tuple[Ints, Ints, Ints, Floats]
+    _bounds: Ints | None = field(default=None, repr=False)
+    _codes: dict[str, tuple[dict[str | None, int], Ints]] | None = field(default=None, repr=False)
+
+    @classmethod
+    def fold(cls, grouped: Grouped) -> Cells:
+        """Fold grouped rows into cells: rows of the same segment and day are added up."""
+        index: dict[Labels, int] = {}
+        seg = np.fromiter(
+            (index.setdefault(v, len(index)) for v in grouped.values),
+            dtype=np.int64,
+            count=len(grouped.values),
+        )
+        segments = list(index)
+        order = np.lexsort((grouped.day, seg))
+        seg_o, day_o = seg[order], grouped.day[order]
+        starts = _boundaries(seg_o, day_o)
+
+        def add(values: Floats) -> Floats:
+            return np.add.reduceat(values[order], starts) if len(starts) else values[:0]
+
+        def extreme(values: Floats, reduce: np.ufunc) -> Floats:
+            return reduce.reduceat(values[order], starts) if len(starts) else values[:0]
+
+        return cls(
+            grouped.labels,
+            segments,
+            seg_o[starts],
+            day_o[starts],
+            {k: add(v) for k, v in grouped.sums.items()},
+            extreme(grouped.low, np.minimum),
+            extreme(grouped.high, np.maximum),
+            {c: add(v) for c, v in grouped.good.items()},
+            {c: add(v) for c, v in grouped.expired.items()},
+            _fold_hist(seg, grouped),
+            _fold_readings(seg, grouped),
+        )
+
+    @property
+    def bounds(self) -> Ints:
+        """``bounds[s]:bounds[s + 1]`` are the cells of segment `s`."""
+        if self._bounds is None:
+            self._bounds = np.searchsorted(self.seg, np.arange(len(self.segments) + 1))
+        return self._bounds
+
+    def codes(self, label: str) -> tuple[dict[str | None, int], Ints]:
+        """The values of `label` numbered, and each segment's number."""
+        if self._codes is None:
+            self._codes = {}
+        if label not in self._codes:
+            position = self.labels.index(label)
+            numbers: dict[str | None, int] = {}
+            per_segment = np.fromiter(
+                (numbers.setdefault(s[position], len(numbers)) for s in self.segments),
+                dtype=np.int64,
+                count=len(self.segments),
+            )
+            self._codes[label] = (numbers, per_segment)
+        return self._codes[label]
+
+    def matching(self, where: dict[str, str | list[str]]) -> NDArray[np.bool_]:
+        """Per segment, whether it matches a `where` filter."""
+        mask = np.ones(len(self.segments), dtype=bool)
+        for label, wanted in where.items():
+            numbers, per_segment = self.codes(label)
+            allowed = [numbers[v] for v in ([wanted] if isinstance(wanted, str) else wanted) if v in numbers]
+            mask &= np.isin(per_segment, allowed)
+        return mask
+
+    def values_of(self, label: str, segments: NDArray[np.bool_]) -> list[str]:
+        """The distinct non-empty values of `label` among `segments`, sorted as people read them."""
+        position = self.labels.index(label)
+        found = {self.segments[s][position] for s in np.flatnonzero(segments)}
+        return sorted((v for v in found if v), key=lambda v: (v.lower(), v))
+
+    def rows_of(self, segments: Ints) -> Ints:
+        """The indices of the cells of `segments`."""
+        starts, ends = self.bounds[segments], self.bounds[segments + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(0, dtype=np.int64)
+        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        return offsets + np.arange(total)
 
 
-@dataclass(frozen=True)
-class CellKey:
-    """Which events a cell holds: one series, one label combination, one local day per time zone."""
+def _fold_hist(seg: Ints, grouped: Grouped) -> tuple[Ints, Ints, Ints, Floats, Floats, Floats]:
+    has = grouped.bucket != NO_KEY
+    s, d, b = seg[has], grouped.day[has], grouped.bucket[has]
+    n, low, high = grouped.sums["n"][has], grouped.low[has], grouped.high[has]
+    order = np.lexsort((b, d, s))
+    s, d, b, n, low, high = s[order], d[order], b[order], n[order], low[order], high[order]
+    starts = _boundaries(s, d, b)
+    if not len(starts):
+        return s, d, b, n, low, high
+    return (
+        s[starts],
+        d[starts],
+        b[starts],
+        np.add.reduceat(n, starts),
+        np.minimum.reduceat(low, starts),
+        np.maximum.reduceat(high, starts),
+    )
 
-    series: str
-    labels: Labels
-    days: tuple[int, ...]
+
+def _fold_readings(seg: Ints, grouped: Grouped) -> tuple[Ints, Ints, Ints, Floats]:
+    """Per segment and day, the reading with the latest instant (the largest value on a tie)."""
+    has = (grouped.instant != NO_KEY) & (grouped.sums["n"] > 0)
+    s, d, t, v = seg[has], grouped.day[has], grouped.instant[has], grouped.high[has]
+    order = np.lexsort((v, t, d, s))
+    s, d, t, v = s[order], d[order], t[order], v[order]
+    last = np.flatnonzero(np.r_[(s[1:] != s[:-1]) | (d[1:] != d[:-1]), True]) if len(s) else s
+    return s[last], d[last], t[last], v[last]
+
+
+@dataclass
+class Accounts:
+    """What happened to the rows of one source: rows read, and why some were not used.
+
+    Attributes:
+        read: every row read.
+        rejected: rows that cannot be used, per reason.
+        skipped: usable rows that no goal reads, per reason.
+        naive_timestamps: rows whose timestamp carried no UTC offset (read in the data time zone).
+        timed_rows: rows whose timestamp could be read, for spotting a mix of the two.
+        seen: per series and label, the values seen and their rows (for "did you mean").
+    """
+
+    read: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    naive_timestamps: int = 0
+    timed_rows: int = 0
+    seen: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def used(self) -> int:
+        """Rows some goal reads."""
+        return self.read - sum(self.rejected.values()) - sum(self.skipped.values())
+
+    def add(self, other: Accounts) -> None:
+        """Add `other`'s counts to these."""
+        self.read += other.read
+        for mine, theirs in ((self.rejected, other.rejected), (self.skipped, other.skipped)):
+            for reason, count in theirs.items():
+                mine[reason] = mine.get(reason, 0) + count
+        self.naive_timestamps += other.naive_timestamps
+        self.timed_rows += other.timed_rows
+        for key, values in other.seen.items():
+            merged = self.seen.setdefault(key, {})
+            for value, count in values.items():
+                merged[value] = merged.get(value, 0) + count
 
 
 @dataclass
 class PeriodTable:
-    """Per series × labels × local day, the `Stats` of the events; plus rejected-row counts.
+    """The cells of every view and series, and the accounts of every source read.
 
     Attributes:
-        timezones: the time zones whose local days key the cells, in column order.
-        conditions: per series, the conditions whose good counts were aggregated.
-        cells: the statistics per cell.
-        rejected: per (source, reason), the rows that could not be used.
-        naive_timestamps: rows whose timestamps carried no offset (read in the data time zone).
-        timed_rows: rows whose timestamp could be read (naive or not), for spotting a mix.
+        plan: the plan the table was aggregated for (which view each goal reads).
+        grouped: per (view index, series), the grouped rows of every source (folded on demand).
+        accounts: per source, what happened to its rows.
     """
 
-    timezones: tuple[str, ...]
-    conditions: dict[str, tuple[Condition, ...]] = field(default_factory=dict)
-    cells: dict[CellKey, Stats] = field(default_factory=dict)
-    rejected: dict[tuple[str, str], int] = field(default_factory=dict)
-    naive_timestamps: int = 0
-    timed_rows: int = 0
-    _index: dict[str, list[tuple[dict[str, str | None], CellKey, Stats]]] | None = field(
-        default=None, repr=False, compare=False
-    )
-    _index_size: int = field(default=0, repr=False, compare=False)
+    plan: Plan | None = None
+    grouped: dict[tuple[int, str], list[Grouped]] = field(default_factory=dict)
+    accounts: dict[str, Accounts] = field(default_factory=dict)
+    _cells: dict[tuple[int, str], Cells] = field(default_factory=dict, repr=False)
 
-    def add_cell(self, key: CellKey, stats: Stats) -> None:
-        """Merge `stats` into the cell `key`."""
-        current = self.cells.get(key)
-        if current is None:
-            self.cells[key] = stats
-        else:
-            current.add(stats)
+    def add(self, view: int, series: str, grouped: Grouped) -> None:
+        """Add one source's grouped rows of a view's series."""
+        self.grouped.setdefault((view, series), []).append(grouped)
+        self._cells.pop((view, series), None)
+
+    def cells(self, view: int, series: str) -> Cells | None:
+        """The folded cells of a view's series (None when no source had any)."""
+        key = (view, series)
+        if key not in self._cells:
+            parts = self.grouped.get(key)
+            if not parts:
+                return None
+            self._cells[key] = Cells.fold(Grouped.concat(parts) if len(parts) > 1 else parts[0])
+        return self._cells[key]
 
     def merge(self, other: PeriodTable) -> PeriodTable:
-        """A new table holding the events of both (same time zones required)."""
-        if other.timezones != self.timezones:
-            raise ValueError("period tables with different time zones cannot be merged")
-        result = PeriodTable(self.timezones, {**self.conditions, **other.conditions})
+        """A new table holding the events of both (built for the same plan)."""
+        result = PeriodTable(self.plan or other.plan)
         for table in (self, other):
-            for key, stats in table.cells.items():
-                result.add_cell(key, stats.copy())
-            for reason, count in table.rejected.items():
-                result.rejected[reason] = result.rejected.get(reason, 0) + count
-            result.naive_timestamps += table.naive_timestamps
-            result.timed_rows += table.timed_rows
+            for (view, series), parts in table.grouped.items():
+                for part in parts:
+                    result.add(view, series, part)
+            for source, accounts in table.accounts.items():
+                result.accounts.setdefault(source, Accounts()).add(accounts)
         return result
 
-    def label_values(self, series: str, where: dict[str, str | list[str]], label: str) -> list[str]:
-        """The distinct values of `label` among the cells of `series` under a filter, sorted."""
-        wanted = {k: {v} if isinstance(v, str) else set(v) for k, v in where.items()}
-        values = set()
-        for key in self.cells:
-            labels = dict(key.labels)
-            if key.series == series and all(labels.get(k) in a for k, a in wanted.items()):
-                value = labels.get(label)
-                if value:
-                    values.add(value)
-        return sorted(values, key=lambda v: (v.lower(), v))
+    def seen(self, series: str, label: str) -> dict[str, int]:
+        """The values of `label` seen in rows of `series`, over every source, with their rows."""
+        merged: dict[str, int] = {}
+        for accounts in self.accounts.values():
+            for value, count in accounts.seen.get((series, label), {}).items():
+                merged[value] = merged.get(value, 0) + count
+        return merged
 
-    def daily(self, series: str, where: dict[str, str | list[str]], tz: str) -> dict[int, Stats]:
-        """The merged `Stats` per local day in `tz` of one series under a label filter."""
-        column = self.timezones.index(tz)
-        wanted = [(k, {v} if isinstance(v, str) else set(v)) for k, v in where.items()]
-        days: dict[int, Stats] = {}
-        for labels, key, stats in self._series_index().get(series, ()):
-            if all(labels.get(k) in allowed for k, allowed in wanted):
-                day = key.days[column]
-                merged_day = days.get(day)
-                if merged_day is None:
-                    days[day] = stats.copy()
-                else:
-                    merged_day.add(stats)
-        return days
 
-    def _series_index(self) -> dict[str, list[tuple[dict[str, str | None], CellKey, Stats]]]:
-        """Cells grouped by series, with their labels as a dict (built once, dropped on change)."""
-        if self._index is None or self._index_size != len(self.cells):
-            index: dict[str, list[tuple[dict[str, str | None], CellKey, Stats]]] = {}
-            for key, stats in self.cells.items():
-                index.setdefault(key.series, []).append((dict(key.labels), key, stats))
-            self._index, self._index_size = index, len(self.cells)
-        return self._index
+def merged(tables: Iterable[PeriodTable]) -> PeriodTable:
+    """The merge of several tables (a new table)."""
+    result = PeriodTable()
+    for table in tables:
+        result = result.merge(table)
+    return result
 
 
 __all__ = [
     "MAX_OCTAVE",
     "MIN_OCTAVE",
+    "NO_KEY",
     "OVERFLOW_BUCKET",
     "QUANTILE_RELATIVE_ERROR",
     "SUB_BUCKETS",
+    "SUMS",
     "UNDERFLOW_BUCKET",
     "ZERO_BUCKET",
-    "CellKey",
-    "Condition",
+    "Accounts",
+    "Cells",
+    "Grouped",
     "Labels",
     "PeriodTable",
-    "Stats",
     "bucket_midpoint",
+    "bucket_midpoints",
     "bucket_of",
     "merged",
     "scaled",
+    "window_quantiles",
 ]

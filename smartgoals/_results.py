@@ -9,51 +9,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterable
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from enum import StrEnum
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, overload
 
+import numpy as np
 
-class Status(StrEnum):
-    """A goal's status (design §5), in the order of the roll-up's "worst first"."""
-
-    MISSED = "missed"
-    BREACHED = "breached"
-    AT_RISK = "at_risk"
-    NO_DATA = "no_data"
-    ON_TRACK = "on_track"
-    ACHIEVED = "achieved"
-    NOT_STARTED = "not_started"
-
-    @property
-    def severity(self) -> int:
-        """0 for the worst status (missed) up to 6 for not_started."""
-        return list(Status).index(self)
-
-
-DEFAULT_FAIL_ON = frozenset({Status.BREACHED, Status.MISSED, Status.NO_DATA})
-FAILABLE = frozenset({Status.BREACHED, Status.MISSED, Status.NO_DATA, Status.AT_RISK})
-
-
-def parse_policy(text: str | Iterable[str]) -> frozenset[Status]:
-    """Parse a ``--fail-on`` list such as ``"breached,missed,no_data"``.
-
-    Raises:
-        ValueError: a name that is not breached, missed, no_data or at_risk.
-    """
-    names = [n.strip() for n in (text.split(",") if isinstance(text, str) else text) if n.strip()]
-    statuses = set()
-    for name in names:
-        try:
-            status = Status(name.replace("-", "_"))
-        except ValueError:
-            status = None
-        if status not in FAILABLE:
-            allowed = ", ".join(sorted(s.value for s in FAILABLE))
-            raise ValueError(f"--fail-on: unknown status {name!r}; expected some of {allowed}")
-        statuses.add(status)
-    return frozenset(s for s in statuses if s is not None)
+from smartgoals._status import DEFAULT_FAIL_ON, Status, count_statuses
 
 
 @dataclass(frozen=True)
@@ -82,6 +45,72 @@ class Point:
     start: date
     value: float | None
     events: int
+
+
+_EPOCH = date(1970, 1, 1)
+
+
+class History(Sequence[Point]):
+    """A goal's values per period, kept as arrays and read as `Point`s (built when read).
+
+    Args:
+        days: the first local day of each period (epoch days).
+        values: the value of each period (NaN for none).
+        events: the events of each period.
+    """
+
+    __slots__ = ("_days", "_events", "_values")
+
+    def __init__(self, days: Sequence[int], values: Sequence[float], events: Sequence[int]) -> None:
+        self._days = np.asarray(days, dtype=np.int64)
+        self._values = np.asarray(values, dtype=np.float64)
+        self._events = np.asarray(events, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self._days)
+
+    @overload
+    def __getitem__(self, index: int) -> Point: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> History: ...
+
+    def __getitem__(self, index: int | slice) -> Point | History:
+        if isinstance(index, slice):
+            return History(self._days[index], self._values[index], self._events[index])
+        value = float(self._values[index])
+        return Point(
+            _EPOCH + timedelta(days=int(self._days[index])),
+            None if value != value else value,
+            int(self._events[index]),
+        )
+
+    def __iter__(self) -> Iterator[Point]:
+        for day, value, events in zip(
+            self._days.tolist(), self._values.tolist(), self._events.tolist(), strict=True
+        ):
+            yield Point(_EPOCH + timedelta(days=day), None if value != value else value, events)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"History({list(self)!r})"
+
+    def dicts(self) -> list[dict[str, Any]]:
+        """The points as JSON objects."""
+        return [
+            {"start": (_EPOCH + timedelta(days=d)).isoformat(), "value": None if v != v else v, "events": e}
+            for d, v, e in zip(
+                self._days.tolist(), self._values.tolist(), self._events.tolist(), strict=True
+            )
+        ]
+
+
+EMPTY_HISTORY = History((), (), ())
 
 
 @dataclass(frozen=True)
@@ -124,8 +153,8 @@ class GoalResult:
     open_events: int | None = None
     error_budget: ErrorBudget | None = None
     trend: dict[str, float] | None = None
-    weekly: tuple[Point, ...] = ()
-    daily: tuple[Point, ...] = ()
+    weekly: Sequence[Point] = EMPTY_HISTORY
+    daily: Sequence[Point] = EMPTY_HISTORY
     milestones: tuple[tuple[date, float], ...] = ()
     children: tuple[str, ...] = ()
     share_on_track: float | None = None
@@ -173,10 +202,7 @@ class GoalResult:
             "tags": list(self.tags),
             "trend": self.trend,
             "milestones": [{"by": d.isoformat(), "target": v} for d, v in self.milestones],
-            "history": {
-                "weekly": [_point(p) for p in self.weekly],
-                "daily": [_point(p) for p in self.daily],
-            },
+            "history": {"weekly": _points(self.weekly), "daily": _points(self.daily)},
         }
         if self.statistic is not None:
             data["statistic"] = self.statistic
@@ -210,8 +236,10 @@ def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _point(point: Point) -> dict[str, Any]:
-    return {"start": point.start.isoformat(), "value": point.value, "events": point.events}
+def _points(points: Sequence[Point]) -> list[dict[str, Any]]:
+    if isinstance(points, History):
+        return points.dicts()
+    return [{"start": p.start.isoformat(), "value": p.value, "events": p.events} for p in points]
 
 
 def _finite(value: Any) -> Any:
@@ -223,14 +251,6 @@ def _finite(value: Any) -> Any:
     if isinstance(value, list):
         return [_finite(v) for v in value]
     return value
-
-
-def count_statuses(goals: Iterable[GoalResult]) -> dict[str, int]:
-    """The number of goals per status, worst first, zeros included."""
-    counts = {status.value: 0 for status in Status}
-    for goal in goals:
-        counts[goal.status.value] += 1
-    return counts
 
 
 @dataclass(frozen=True)
@@ -265,7 +285,7 @@ class Report:
     @property
     def summary(self) -> dict[str, int]:
         """The number of goals per status (every status listed, zeros included)."""
-        return count_statuses(self.goals)
+        return count_statuses(g.status for g in self.goals)
 
     def failing(self, policy: Iterable[Status] = DEFAULT_FAIL_ON) -> list[GoalResult]:
         """The goals whose status is in `policy` (not_started never fails)."""
@@ -322,13 +342,12 @@ class Report:
 
 
 __all__ = [
-    "DEFAULT_FAIL_ON",
+    "EMPTY_HISTORY",
+    "Compliance",
     "ErrorBudget",
     "GoalResult",
+    "History",
     "Point",
     "Report",
     "SourceQuality",
-    "Status",
-    "count_statuses",
-    "parse_policy",
 ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from smartgoals._metrics import BUILTIN_METRICS
-from smartgoals._model import GoalFile
+from smartgoals._model import GoalFile, GoalKind
+from smartgoals._status import Status
+from smartgoals._units import Unit
 
 
 def goal_file_schema() -> dict[str, Any]:
@@ -25,9 +27,7 @@ def goal_file_schema() -> dict[str, Any]:
 
 _NUMBER = {"type": "number"}
 _NULLABLE_NUMBER = {"type": ["number", "null"]}
-_STATUS = {
-    "enum": ["missed", "breached", "at_risk", "no_data", "on_track", "achieved", "not_started"]
-}
+_STATUS = {"enum": [status.value for status in Status]}
 _POINT = {
     "type": "object",
     "required": ["start", "value", "events"],
@@ -69,8 +69,8 @@ _GOAL: dict[str, Any] = {
         "owner": {"type": "string"},
         "team": {"type": ["string", "null"]},
         "metric": {"type": "string"},
-        "unit": {"enum": ["seconds", "share", "points", "score", "count", "currency", "number"]},
-        "kind": {"enum": ["achieve", "maintain"]},
+        "unit": {"enum": [unit.value for unit in Unit]},
+        "kind": {"enum": [kind.value for kind in GoalKind]},
         "status": _STATUS,
         "value": _NULLABLE_NUMBER,
         "target": {**_NUMBER, "description": "in the metric's unit; a share as a fraction"},

@@ -12,6 +12,7 @@ Grammar (case-insensitive, spaces optional between a number and its unit):
   (value <= limit).
 
 Every parsed value prints back with `format_quantity` in a canonical form that parses to the same value.
+Values in a metric's unit are shown to people with `format_value` (``87.2%``, ``2.5 min``, ``45.0``).
 """
 
 from __future__ import annotations
@@ -51,6 +52,52 @@ Comparison = Literal[">=", "<="]
 EventComparison = Literal["<=", "<", ">="]
 
 
+class Unit(StrEnum):
+    """The unit a metric's value is expressed in."""
+
+    SECONDS = "seconds"
+    SHARE = "share"
+    POINTS = "points"
+    SCORE = "score"
+    COUNT = "count"
+    CURRENCY = "currency"
+    NUMBER = "number"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target in the metric's unit: the value must be ``comparison value``."""
+
+    comparison: Comparison
+    value: float
+
+    def met_by(self, value: float) -> bool:
+        """Whether `value` meets the target (the one place this is decided)."""
+        return value >= self.value if self.comparison == ">=" else value <= self.value
+
+
+@dataclass(frozen=True)
+class Condition:
+    """What one event must satisfy: ``value <comparison> limit`` (a limit in the event's unit).
+
+    Conditions are the keys of good-event counts: the aggregation counts the events meeting each
+    condition some goal needs, and the goal reads its count back with the same object.
+    """
+
+    comparison: EventComparison
+    limit: float
+
+    def holds(self, value: float) -> bool:
+        """Whether an event of `value` meets the condition."""
+        if self.comparison == "<=":
+            return value <= self.limit
+        return value < self.limit if self.comparison == "<" else value >= self.limit
+
+    def expired(self, age: float) -> bool:
+        """Whether an open event of `age` (same unit) has missed an upper limit already."""
+        return age > self.limit if self.comparison == "<=" else age >= self.limit
+
+
 @dataclass(frozen=True)
 class Comparand:
     """A target as written: a comparison (or none, for a bare value) and a quantity."""
@@ -74,6 +121,16 @@ class Standard:
         if self.comparison == "<=" and self.limit.kind is not Kind.DURATION:
             word = "at most"
         return f"{word} {format_quantity(self.limit)}"
+
+    @property
+    def condition(self) -> Condition:
+        """The condition an event must meet to count as good."""
+        return Condition(self.comparison, self.limit.value)
+
+    @property
+    def target(self) -> Target:
+        """The standard as a target on the share of good events."""
+        return Target(">=", self.share)
 
     def __str__(self) -> str:
         return f"{format_quantity(Quantity(self.share, Kind.PERCENT))} {self.rule}"
@@ -281,20 +338,53 @@ def _shortest(value: float) -> str:
     return repr(value)
 
 
+def shown_share(value: float) -> str:
+    """A share for people: ``87.2%``."""
+    return f"{value * 100:.1f}%"
+
+
+def format_value(value: float, unit: Unit | str) -> str:
+    """A value in a metric's unit, rounded for people: ``87.2%``, ``2.1 min``, ``45.0``."""
+    if unit == Unit.SHARE:
+        return shown_share(value)
+    if unit == Unit.SECONDS:
+        return _seconds(value)
+    if unit == Unit.POINTS:
+        return f"{value:.1f}"
+    if unit == Unit.COUNT and value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def _seconds(value: float) -> str:
+    if value < 120:
+        return f"{value:.0f}s" if value >= 10 else f"{value:.1f}s"
+    if value < 7200:
+        return f"{value / 60:.1f} min"
+    if value < 172800:
+        return f"{value / 3600:.1f} h"
+    return f"{value / 86400:.1f} d"
+
+
 __all__ = [
     "Comparand",
     "Comparison",
+    "Condition",
     "EventComparison",
     "Kind",
     "Quantity",
     "Standard",
+    "Target",
+    "Unit",
     "UnitError",
     "format_duration",
     "format_quantity",
+    "format_value",
     "parse_comparand",
     "parse_duration",
     "parse_number",
     "parse_percent",
     "parse_quantity",
     "parse_standard",
+    "shown_share",
 ]

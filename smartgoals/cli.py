@@ -16,11 +16,11 @@ from pathlib import Path
 import click
 
 import smartgoals
-from smartgoals._check import parse_as_of
+from smartgoals._calendar import parse_as_of
 from smartgoals._errors import GoalFileError, SmartGoalsError, UsageError
 from smartgoals._render import FORMATS, RenderOptions, render
 from smartgoals._render.github_format import annotation
-from smartgoals._results import Status, parse_policy
+from smartgoals._status import Status, parse_policy
 from smartgoals._sample import write_starter
 
 EXIT_OK = 0

@@ -3,14 +3,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import narwhals as nw
+import narwhals.stable.v2 as nw
 import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import smartgoals
-from smartgoals._aggregate import _local_day
+from smartgoals._expressions import local_day
 from smartgoals._calendar import (
     business_clock,
     day_date,
@@ -47,7 +47,7 @@ def test_engine_local_day_matches_reference(zone):
         for i in range(0, 20000, 7)
     ]
     frame = nw.from_native(pl.DataFrame({"_us": [to_us(m) for m in moments]}))
-    days = frame.select(_local_day(offsets).alias("day"))["day"].to_list()
+    days = frame.select(local_day(offsets, nw.col("_us")).alias("day"))["day"].to_list()
     assert days == [offsets.local_day(to_us(m)) for m in moments]
 
 
@@ -187,7 +187,7 @@ def test_business_expression_matches_clock(engine):
     import duckdb
     import pandas as pd
 
-    from smartgoals._exports import with_business_time
+    from smartgoals._expressions import with_business_time
 
     calendar = smartgoals.Calendar.model_validate(
         {

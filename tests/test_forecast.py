@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from smartgoals._forecast import p_success, theil_sen
+from smartgoals._units import Target
 
 
 def test_theil_sen_needs_four_points():
@@ -34,13 +35,13 @@ def test_trend_on_a_line_is_exact():
 
 
 def test_p_success_symmetry():
-    assert p_success(0.9, 0.85, 0.95, 0.9, ">=") == pytest.approx(0.5)
-    assert p_success(0.95, 0.9, 1.0, 0.9, ">=") > 0.9
-    assert p_success(0.95, 0.9, 1.0, 0.9, "<=") < 0.1
-    assert p_success(1.0, 1.0, 1.0, 0.9, ">=") == 1.0
+    assert p_success(0.9, 0.85, 0.95, Target(">=", 0.9)) == pytest.approx(0.5)
+    assert p_success(0.95, 0.9, 1.0, Target(">=", 0.9)) > 0.9
+    assert p_success(0.95, 0.9, 1.0, Target("<=", 0.9)) < 0.1
+    assert p_success(1.0, 1.0, 1.0, Target(">=", 0.9)) == 1.0
 
 
 def test_p_success_normal_tail():
     sigma = 0.1 / (2 * 1.6448536269514722)
     expected = 0.5 * (1 + math.erf((0.9 - 0.88) / sigma / math.sqrt(2)))
-    assert p_success(0.9, 0.85, 0.95, 0.88, ">=") == pytest.approx(expected)
+    assert p_success(0.9, 0.85, 0.95, Target(">=", 0.88)) == pytest.approx(expected)

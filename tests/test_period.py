@@ -2,39 +2,58 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from smartgoals._period import (
+    NO_KEY,
     QUANTILE_RELATIVE_ERROR,
-    CellKey,
+    Grouped,
     PeriodTable,
-    Stats,
     bucket_midpoint,
+    bucket_midpoints,
     bucket_of,
     merged,
+    window_quantiles,
 )
+from smartgoals._units import Condition
 
 values = st.floats(min_value=0.001, max_value=1e8, allow_nan=False)
+WITHIN = Condition("<=", 120.0)
 
 
-def stats_of(xs: list[float]) -> Stats:
-    result = Stats()
-    for x in xs:
-        result.add(
-            Stats(
-                rows=1,
-                n=1,
-                sum=x,
-                sum_sq=x * x,
-                min=x,
-                max=x,
-                good={("<=", 120.0): float(x <= 120)},
-                hist={bucket_of(x): 1.0},
-            )
-        )
-    return result
+def grouped(
+    xs: list[float], day: int = 100, label: str = "chat", instant: list[int] | None = None
+) -> Grouped:
+    """One group per event, as an engine would return them ungrouped."""
+    n = len(xs)
+    array = np.asarray(xs, dtype=np.float64)
+    return Grouped(
+        ("channel",),
+        [(label,)] * n,
+        np.full(n, day, dtype=np.int64),
+        np.array([bucket_of(x) for x in xs], dtype=np.int64),
+        np.asarray(instant if instant is not None else [NO_KEY] * n, dtype=np.int64),
+        {
+            "rows": np.ones(n),
+            "n": np.ones(n),
+            "sum": array,
+            "sum_sq": array * array,
+            "open": np.zeros(n),
+        },
+        array.copy(),
+        array.copy(),
+        {WITHIN: (array <= 120).astype(np.float64)},
+    )
+
+
+def table_of(*parts: Grouped) -> PeriodTable:
+    table = PeriodTable()
+    for part in parts:
+        table.add(0, "csat", part)
+    return table
 
 
 @given(values)
@@ -42,6 +61,12 @@ def test_bucket_midpoint_within_documented_error(value):
     assert (
         abs(bucket_midpoint(bucket_of(value)) - value) <= QUANTILE_RELATIVE_ERROR * value * 1.0001
     )
+
+
+@given(st.lists(values, min_size=1, max_size=50))
+def test_bucket_midpoints_vectorised_match(xs):
+    buckets = np.array([bucket_of(x) for x in xs] + [bucket_of(0.0), bucket_of(1e-9)])
+    assert bucket_midpoints(buckets).tolist() == [bucket_midpoint(int(b)) for b in buckets]
 
 
 @given(values, values)
@@ -53,43 +78,48 @@ def test_buckets_are_monotonic(a, b):
 @given(st.lists(values, min_size=1, max_size=200), st.sampled_from([0.5, 0.9, 0.95, 0.99]))
 def test_quantile_within_error_of_nearest_rank(xs, q):
     exact = sorted(xs)[max(math.ceil(q * len(xs)) - 1, 0)]
-    estimate = stats_of(xs).quantile(q)
-    assert estimate is not None
+    cells = table_of(grouped(xs)).cells(0, "csat")
+    assert cells is not None
+    _, day, bucket, count, _, _ = cells.hist
+    window = np.array([0]), np.array([1])
+    estimate = window_quantiles(day - 100, bucket, count, 1, *window, q)[0]
+    estimate = min(max(estimate, min(xs)), max(xs))
     assert estimate == pytest.approx(exact, rel=QUANTILE_RELATIVE_ERROR * 1.01)
 
 
 @given(st.lists(st.lists(values, max_size=20), min_size=3, max_size=3))
-def test_stats_merge_is_associative(parts):
-    a, b, c = (stats_of(p) for p in parts)
-    left = merged([merged([a, b]), c])
-    right = merged([a, merged([b, c])])
-    assert (left.rows, left.n, left.min, left.max, left.good, left.hist) == (
-        right.rows,
-        right.n,
-        right.min,
-        right.max,
-        right.good,
-        right.hist,
+def test_period_table_merge_is_associative(parts):
+    a, b, c = (table_of(grouped(p)) for p in parts)
+    left = merged([merged([a, b]), c]).cells(0, "csat")
+    right = merged([a, merged([b, c])]).cells(0, "csat")
+    assert left is not None and right is not None
+    assert (left.sums["rows"].tolist(), left.sums["n"].tolist()) == (
+        right.sums["rows"].tolist(),
+        right.sums["n"].tolist(),
     )
-    assert left.sum == pytest.approx(right.sum, rel=1e-12)
+    assert (left.low.tolist(), left.high.tolist()) == (right.low.tolist(), right.high.tolist())
+    assert left.good[WITHIN].tolist() == right.good[WITHIN].tolist()
+    assert [h.tolist() for h in left.hist] == [h.tolist() for h in right.hist]
+    assert left.sums["sum"] == pytest.approx(right.sums["sum"], rel=1e-12)
 
 
-def test_stats_last_takes_latest_reading():
-    a = Stats(last=(10, 5.0))
-    assert merged([a, Stats(last=(20, 7.0)), Stats(last=(15, 9.0))]).last == (20, 7.0)
+def test_readings_keep_the_latest():
+    part = grouped([5.0, 7.0, 9.0], instant=[10, 20, 15])
+    cells = table_of(part).cells(0, "csat")
+    assert cells is not None
+    _, _, instant, value = cells.readings
+    assert (instant.tolist(), value.tolist()) == ([20], [7.0])
 
 
 def test_period_table_merge_and_filter():
-    key = CellKey("csat", (("channel", "chat"),), (100,))
-    other = CellKey("csat", (("channel", "email"),), (101,))
-    left, right = PeriodTable(("UTC",)), PeriodTable(("UTC",))
-    left.add_cell(key, stats_of([4.0, 5.0]))
-    right.add_cell(key, stats_of([3.0]))
-    right.add_cell(other, stats_of([1.0]))
-    right.rejected[("b.csv", "unknown metric")] = 2
+    left = table_of(grouped([4.0, 5.0], day=100, label="chat"))
+    right = table_of(grouped([3.0], day=100, label="chat"), grouped([1.0], day=101, label="email"))
     table = left.merge(right)
-    assert table.daily("csat", {"channel": "chat"}, "UTC")[100].n == 3
-    assert set(table.daily("csat", {"channel": ["chat", "email"]}, "UTC")) == {100, 101}
-    assert table.rejected == {("b.csv", "unknown metric"): 2}
-    with pytest.raises(ValueError, match="different time zones"):
-        table.merge(PeriodTable(("Europe/Berlin",)))
+    cells = table.cells(0, "csat")
+    assert cells is not None
+    chat = cells.matching({"channel": "chat"})
+    rows = cells.rows_of(np.flatnonzero(chat))
+    assert (cells.day[rows].tolist(), cells.sums["n"][rows].tolist()) == ([100], [3.0])
+    both = cells.rows_of(np.flatnonzero(cells.matching({"channel": ["chat", "email"]})))
+    assert sorted(cells.day[both].tolist()) == [100, 101]
+    assert cells.values_of("channel", np.ones(len(cells.segments), dtype=bool)) == ["chat", "email"]

@@ -7,10 +7,10 @@ a 30 % relative change for durations, counts, amounts and other numbers.
 
 from __future__ import annotations
 
-from smartgoals._evaluate import format_value
 from smartgoals._lint import LintContext, rule
 from smartgoals._metrics import MetricSpec, Unit
 from smartgoals._model import Goal, GoalKind
+from smartgoals._units import format_value
 
 ABSOLUTE_PER_MONTH = {Unit.SHARE: 0.05, Unit.POINTS: 10.0, Unit.SCORE: 0.3}
 RELATIVE_PER_MONTH = 0.30
@@ -42,8 +42,8 @@ def too_steep(goal: Goal, context: LintContext) -> str | None:
     limit = plausible_change(spec, goal.baseline, days)
     if needed > limit:
         return (
-            f"moving {spec.name} by {format_value(needed, spec)} in {days} days is steep "
-            f"(plausible: about {format_value(limit, spec)}); extend the deadline or lower the "
+            f"moving {spec.name} by {format_value(needed, spec.unit)} in {days} days is steep "
+            f"(plausible: about {format_value(limit, spec.unit)}); extend the deadline or lower the "
             "target"
         )
     return None

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from smartgoals._errors import UsageError
-from smartgoals._results import DEFAULT_FAIL_ON, Report, Status
+from smartgoals._results import Report
+from smartgoals._status import DEFAULT_FAIL_ON, Status
 
 FORMATS = ("table", "json", "markdown", "junit", "github", "html")
 

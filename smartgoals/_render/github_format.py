@@ -8,7 +8,8 @@ Python) get no annotation.
 from __future__ import annotations
 
 from smartgoals._render import RenderOptions
-from smartgoals._results import GoalResult, Report, Status
+from smartgoals._results import GoalResult, Report
+from smartgoals._status import Status
 
 
 def escape_data(text: str) -> str:

@@ -14,9 +14,9 @@ from itertools import groupby
 from smartgoals._render import RenderOptions
 from smartgoals._render.chart import chart_svg
 from smartgoals._render.text import percent, show
-from smartgoals._results import GoalResult, Report, Status
+from smartgoals._results import GoalResult, Report
+from smartgoals._status import GOOD, Status
 
-JUDGED_GOOD = (Status.ACHIEVED, Status.ON_TRACK)
 NOT_JUDGED = (Status.NOT_STARTED, Status.NO_DATA)
 
 STYLE = """
@@ -31,13 +31,6 @@ var(--mute);margin:2px 0 6px}.facts{display:flex;gap:16px;flex-wrap:wrap;font-si
 .facts b{font-size:16px}.reasons{margin:6px 0 0;padding-left:18px;color:var(--mute);font-size:12.5px}
 .badge{display:inline-block;border-radius:12px;padding:1px 9px;font-size:12px;font-weight:600;
 margin-left:6px;vertical-align:middle}
-.achieved{border-top-color:#2f9e44}.achieved .badge{background:#d3f9d8;color:#2b8a3e}
-.on_track{border-top-color:#37b24d}.on_track .badge{background:#ebfbee;color:#2f9e44}
-.at_risk{border-top-color:#f59f00}.at_risk .badge{background:#fff3bf;color:#e67700}
-.breached{border-top-color:#e03131}.breached .badge{background:#ffe3e3;color:#c92a2a}
-.missed{border-top-color:#a61e4d}.missed .badge{background:#ffdeeb;color:#a61e4d}
-.no_data{border-top-color:#868e96}.no_data .badge{background:#f1f3f5;color:#495057}
-.not_started{border-top-color:#adb5bd}.not_started .badge{background:#f8f9fa;color:#868e96}
 table.board{border-collapse:collapse;background:var(--card);border:1px solid var(--line)}
 .board th,.board td{padding:6px 12px;border-bottom:1px solid var(--line);text-align:left}
 .board td.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -51,13 +44,18 @@ svg.chart{display:block;width:100%;height:auto;margin-top:6px}
 .chart .band{fill:#1c7ed6;opacity:.14}.chart .forecast{stroke:#1c7ed6;stroke-dasharray:4 3}
 .chart .deadline{stroke:#495057;stroke-width:1.5}.chart .today{stroke:#adb5bd;stroke-dasharray:1 3}
 .dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;
-vertical-align:middle;background:#adb5bd}.dot.achieved{background:#2b8a3e}.dot.on_track{background:#37b24d}
-.dot.at_risk{background:#f59f00}.dot.breached{background:#e03131}.dot.missed{background:#a61e4d}
-.dot.no_data{background:#868e96}.rank{display:inline-block;min-width:22px;font-weight:700;color:var(--mute)}
+vertical-align:middle;background:#adb5bd}.rank{display:inline-block;min-width:22px;font-weight:700;color:var(--mute)}
 .rank.r1{color:#d4a017}.rank.r2{color:#8d99ae}.rank.r3{color:#b87333}
 .legend{color:var(--mute);font-size:12px}.legend span{margin-right:14px}
 .quality{background:#fff9db;border:1px solid #ffe066;padding:8px 12px;border-radius:8px}
 """
+
+STYLE += "".join(
+    f".{s.value}{{border-top-color:{s.look.colour}}}"
+    f".{s.value} .badge{{background:{s.look.badge[0]};color:{s.look.badge[1]}}}"
+    f".dot.{s.value}{{background:{s.look.colour}}}\n"
+    for s in Status
+)
 
 LEGEND = (
     '<p class="legend"><span style="color:#1c7ed6">━ weekly value</span>'
@@ -96,7 +94,7 @@ def leaderboard(goals: tuple[GoalResult, ...]) -> list[Standing]:
                 owner,
                 len(owned),
                 len(judged),
-                sum(g.status in JUDGED_GOOD for g in judged),
+                sum(g.status in GOOD for g in judged),
                 sum(progress) / len(progress) if progress else None,
             )
         )

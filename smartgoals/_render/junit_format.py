@@ -14,7 +14,8 @@ from pathlib import Path
 
 from smartgoals._render import RenderOptions
 from smartgoals._render.text import show
-from smartgoals._results import GoalResult, Report, Status
+from smartgoals._results import GoalResult, Report
+from smartgoals._status import Status
 
 
 def _case(goal: GoalResult, options: RenderOptions) -> tuple[ET.Element, str]:

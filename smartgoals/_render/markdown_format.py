@@ -10,8 +10,9 @@ from __future__ import annotations
 from itertools import groupby
 
 from smartgoals._render import RenderOptions
-from smartgoals._render.text import ATTENTION, ICONS, percent, show, summary_line
-from smartgoals._results import GoalResult, Report, count_statuses
+from smartgoals._render.text import ATTENTION, percent, show, summary_line
+from smartgoals._results import GoalResult, Report
+from smartgoals._status import count_statuses
 
 FOLD_AFTER = 8
 HEADER = (
@@ -27,7 +28,7 @@ def _cell(text: str) -> str:
 def _row(goal: GoalResult) -> str:
     title = f" — {_cell(goal.title)}" if goal.title else ""
     return (
-        f"| {ICONS[goal.status]} {goal.status.value} | `{goal.id}`{title} | {_cell(goal.owner)} "
+        f"| {goal.status.look.icon} {goal.status.value} | `{goal.id}`{title} | {_cell(goal.owner)} "
         f"| {show(goal, goal.value)} / {goal.comparison} {show(goal, goal.target)} "
         f"| {percent(goal.progress)} / {percent(goal.expected_progress)} "
         f"| {goal.deadline.isoformat()} | {show(goal, goal.forecast)} |"
@@ -39,7 +40,7 @@ def _attention(goals: list[GoalResult]) -> list[str]:
     for goal in sorted(goals, key=lambda g: (g.status.severity, g.id)):
         where = f" ({goal.file}:{goal.line})" if goal.file else ""
         lines.append(
-            f"- {ICONS[goal.status]} **`{goal.id}`** {goal.status.value.replace('_', ' ')}"
+            f"- {goal.status.look.icon} **`{goal.id}`** {goal.status.label}"
             f" — {_cell('; '.join(goal.reasons))}{where}"
         )
     return [*lines, ""]
@@ -56,7 +57,7 @@ def _team(name: str, goals: list[GoalResult], options: RenderOptions) -> list[st
         lines += [HEADER, *(_row(g) for g in shown), ""]
     if quiet:
         lines += [
-            f"<details><summary>{len(quiet)} more goals: {summary_line(count_statuses(quiet))}</summary>",
+            f"<details><summary>{len(quiet)} more goals: {summary_line(count_statuses(g.status for g in quiet))}</summary>",
             "",
             HEADER,
             *(_row(g) for g in quiet),

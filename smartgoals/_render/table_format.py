@@ -10,17 +10,8 @@ from rich.text import Text
 
 from smartgoals._render import RenderOptions, sparkline
 from smartgoals._render.text import percent, show
-from smartgoals._results import Report, Status
+from smartgoals._results import Report
 
-STYLES = {
-    Status.ACHIEVED: "bold green",
-    Status.ON_TRACK: "green",
-    Status.AT_RISK: "yellow",
-    Status.BREACHED: "bold red",
-    Status.MISSED: "red",
-    Status.NO_DATA: "magenta",
-    Status.NOT_STARTED: "dim",
-}
 
 
 def render(report: Report, options: RenderOptions) -> str:
@@ -40,7 +31,7 @@ def render(report: Report, options: RenderOptions) -> str:
     table.add_column("weekly", no_wrap=True, min_width=10)
     for goal in report.goals:
         failing = goal.status in options.fail_on
-        status = Text(("✗ " if failing else "  ") + goal.status.value, style=STYLES[goal.status])
+        status = Text(("✗ " if failing else "  ") + goal.status.value, style=goal.status.look.style)
         table.add_row(
             status,
             Text(goal.id, style="bold"),

@@ -1,4 +1,4 @@
-"""Sources: how a wide export (one row per ticket) maps to metric series, with ready presets.
+"""Source mappings: how a wide export (one row per ticket) maps to metric series, with ready presets.
 
 A source names a file (or, from Python, a frame), its timestamp column, its label columns, and for each
 metric either a numeric column (with a unit) or two timestamps whose difference is the duration

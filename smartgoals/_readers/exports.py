@@ -1,55 +1,98 @@
 """Wide exports in: one row per ticket, several metrics per row, mapped by a source definition.
 
+`Export(data, preset=..., **mapping)` from Python and an entry of a goal file's ``sources:`` are the
+same object (an `Export` holds its validated `SourceDef`) and are read by the same code.
+
 The export is read once: DuckDB parses a file's columns (timestamps to epoch microseconds, numbers to
 floats), or a caller's frame is taken as it is; then, written once with narwhals, each mapped metric
 becomes a float column — a numeric column in seconds, a binary satisfaction column as 5 or 1, or the
 difference of two timestamps on the wall clock or a business clock — and the columns are unpivoted
-into the long table `_aggregate` reads. An empty second timestamp is an open event; an unreadable one
-rejects that metric's value, never the row's other metrics.
+into the normalized long frame. An empty second timestamp is an open event, and so is one after
+as_of (it was not known yet); an unreadable one rejects that metric's value, never the row's other
+metrics. A volume metric mapped to a column counts that column's number per row.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
-import narwhals as nw
+import narwhals.stable.v2 as nw
+from pydantic import ValidationError
 
-from smartgoals._calendar import US_PER_DAY, BusinessClock, Offsets
-from smartgoals._config import NOT_SATISFIED, SATISFIED, UNIT_SECONDS, MetricColumn, ResolvedSource
-from smartgoals._errors import DataError
-from smartgoals._sources import (
-    cell_sql,
-    count_sql,
-    epoch_microseconds,
-    instant_sql,
-    local_to_utc,
-    open_file,
-    quote,
-    utc_offset,
+from smartgoals._calendar import BusinessClock, Clocks, Offsets
+from smartgoals._engines import epoch_microseconds, unpivot
+from smartgoals._errors import DataError, UsageError
+from smartgoals._expressions import local_to_utc, with_business_time
+from smartgoals._mapping import (
+    NOT_SATISFIED,
+    SATISFIED,
+    UNIT_SECONDS,
+    MetricColumn,
+    ResolvedSource,
+    SourceDef,
 )
+from smartgoals._readers import Normalized, ReadContext
+from smartgoals._readers.files import cell_sql, count_sql, instant_sql, open_file, quote
+from smartgoals._readers.frames import as_lazy
 
 # NOTE: DuckDB's UNPIVOT drops nulls; an empty value (an open event) travels as this sentinel.
 _NULL = -1.7976931348623157e308
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Export:
-    """A wide export given from Python: the data (a path or a frame) and its mapping.
+    """A wide export and its mapping: the data (a path or a frame) and its `SourceDef`.
 
     Example:
         ``smartgoals.Export(frame, preset="zendesk", timezone="Europe/Berlin")``
+
+    Args:
+        data: a CSV, Parquet or JSON Lines path, or a pandas, Polars, PyArrow or DuckDB frame.
+        preset: ``zendesk``, ``freshdesk`` or ``generic``: the columns of that helpdesk's export.
+        **mapping: any key of a ``sources:`` entry but ``file``: ``timestamp``, ``timezone``,
+            ``labels``, ``count``, ``id``, ``calendar``, ``metrics``.
+
+    Raises:
+        UsageError: a mapping that is not a valid source definition.
     """
 
     data: Any
-    preset: str | None = None
-    mapping: dict[str, Any] = field(default_factory=dict)
+    source: SourceDef
 
     def __init__(self, data: Any, preset: str | None = None, **mapping: Any) -> None:
+        if "file" in mapping:
+            raise UsageError("Export: give the file as the first argument, not as 'file='")
+        try:
+            source = SourceDef.model_validate({"preset": preset, **mapping})
+            source.resolved()
+        except (ValueError, ValidationError) as exc:
+            raise UsageError(f"Export mapping: {_first_error(exc)}") from exc
         object.__setattr__(self, "data", data)
-        object.__setattr__(self, "preset", preset)
-        object.__setattr__(self, "mapping", mapping)
+        object.__setattr__(self, "source", source)
+
+    @classmethod
+    def of(cls, data: Any, source: SourceDef) -> Export:
+        """The export of `data` under a source definition (a ``sources:`` entry)."""
+        export = cls.__new__(cls)
+        object.__setattr__(export, "data", data)
+        object.__setattr__(export, "source", source)
+        return export
+
+    @property
+    def preset(self) -> str | None:
+        """The preset the mapping starts from."""
+        return self.source.preset
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"])
+        return f"{where}: {error['msg']}" if where else str(error["msg"])
+    return str(exc)
 
 
 def _missing(name: str, source: ResolvedSource, columns: set[str]) -> None:
@@ -63,12 +106,12 @@ def _missing(name: str, source: ResolvedSource, columns: set[str]) -> None:
 
 
 def read_export_file(
-    path: Path, source: ResolvedSource, metrics: set[str], data_timezone: str
+    path: Path, source: ResolvedSource, series: frozenset[str], data_timezone: str
 ) -> tuple[ResolvedSource, Any, Any]:
     """Open an export file with DuckDB as a wide frame of parsed columns (see `wide_sql`)."""
     con, scan, types = open_file(path, source.timezone or data_timezone)
     columns = set(types)
-    usable = source.usable(columns, metrics)
+    usable = source.usable(columns, set(series))
     _missing(str(path), usable, columns)
     return usable, con.sql(wide_sql(scan, usable)), con
 
@@ -125,11 +168,14 @@ def _metric_sql(name: str, metric: MetricColumn) -> list[str]:
 
 
 def wide_frame(
-    native: Any, name: str, source: ResolvedSource, metrics: set[str], data_offsets: Offsets
+    native: Any, name: str, source: ResolvedSource, series: frozenset[str], data_offsets: Offsets
 ) -> tuple[ResolvedSource, Any]:
     """A caller's wide frame (pandas, Polars, ...) parsed like `wide_sql` does a file."""
-    frame = native if isinstance(native, nw.LazyFrame) else nw.from_native(native)
-    usable = source.usable(set(frame.columns), metrics)
+    try:
+        frame = native if isinstance(native, nw.LazyFrame) else nw.from_native(native)
+    except TypeError:
+        frame = as_lazy(native, name)
+    usable = source.usable(set(frame.columns), set(series))
     eager = isinstance(frame, nw.DataFrame)
     if eager and usable.id is not None:
         # NOTE: duplicates are found in in-memory frames (the first row is kept); a lazy frame is
@@ -197,69 +243,13 @@ def _metric_frame(
     return [value.alias(f"_v_{name}"), nw.lit(value=False).alias(f"_b_{name}")]
 
 
-def with_business_time(
-    lf: nw.LazyFrame[Any], clock: BusinessClock, us: str, out: str
-) -> nw.LazyFrame[Any]:
-    """Add column `out`: `BusinessClock.at` of instant column `us`, computed in the engine.
-
-    The intermediate values (local time, day, weekday) are materialised as columns, stage by stage,
-    so that the engine sees column references, not the same long expression over and over.
-    """
-    offset = utc_offset(clock.offsets, nw.col(us))
-    local, day, into, weekday = (f"{out}_local", f"{out}_day", f"{out}_into", f"{out}_weekday")
-    lf = lf.with_columns((nw.col(us) + offset).alias(local))
-    lf = lf.with_columns((nw.col(local) // US_PER_DAY).alias(day))
-    lf = lf.with_columns(
-        (nw.col(local) - nw.col(day) * US_PER_DAY).alias(into),
-        ((nw.col(day) - clock.monday) % 7).alias(weekday),
-    )
-    total = ((nw.col(day) - clock.monday) // 7) * sum(clock.day_lengths) + _by_weekday(
-        nw.col(weekday), [clock.prefix(d) for d in range(7)]
-    )
-    for holiday in clock.holidays:
-        length = clock.day_lengths[(holiday - clock.monday) % 7]
-        if length:
-            total = total - nw.when(nw.col(day) > holiday).then(nw.lit(length)).otherwise(nw.lit(0))
-    within: nw.Expr = nw.lit(0)
-    for wd in range(6, -1, -1):
-        today: nw.Expr = nw.lit(0)
-        for start, end in clock.hours[wd]:
-            today = today + (nw.col(into) - start).clip(0, end - start)
-        within = nw.when(nw.col(weekday) == wd).then(today).otherwise(within)
-    if clock.holidays:
-        within = nw.when(nw.col(day).is_in(list(clock.holidays))).then(nw.lit(0)).otherwise(within)
-    return lf.with_columns((total + within).alias(out)).drop(local, day, into, weekday)
-
-
-def _by_weekday(weekday: nw.Expr, values: list[int]) -> nw.Expr:
-    expr: nw.Expr = nw.lit(values[-1])
-    for wd in range(5, -1, -1):
-        expr = nw.when(weekday == wd).then(nw.lit(values[wd])).otherwise(expr)
-    return expr
-
-
-def _unpivot(lf: nw.LazyFrame[Any], on: list[str]) -> nw.LazyFrame[Any]:
-    """Metric columns to rows (``_metric``, ``_value``), keeping every other column."""
-    if lf.implementation is nw.Implementation.DUCKDB:
-        # NOTE: narwhals runs DuckDB's UNPIVOT on the default connection; a file's relation lives
-        # on its own connection, so the statement is run on the relation itself.
-        columns = ", ".join(quote(c) for c in on)
-        relation = lf.to_native().query(
-            "wide", f"SELECT * FROM wide UNPIVOT INCLUDE NULLS (_value FOR _metric IN ({columns}))"
-        )
-        result: nw.LazyFrame[Any] = nw.from_native(relation)
-        return result
-    index = [c for c in lf.collect_schema().names() if c not in on]
-    return lf.unpivot(on=on, index=index, variable_name="_metric", value_name="_value")
-
-
 def to_long(
     wide: Any,
     source: ResolvedSource,
     clocks: dict[str, BusinessClock],
     known_until: int,
     volumes: frozenset[str] = frozenset(),
-) -> Any:
+) -> nw.LazyFrame[Any]:
     """Unpivot a parsed wide export into the normalized long frame `_aggregate` reads.
 
     A duration whose end column is after `known_until` (as_of, epoch µs) is an open event; a volume
@@ -297,7 +287,7 @@ def to_long(
     labels = list(source.labels)
     bad = [f"_b_{name}" for name in source.metrics]
     lf = lf.with_columns(**values).select("_us", "_naive", "_w", "_dup", *labels, *bad, *values)
-    long = _unpivot(lf, list(values))
+    long = unpivot(lf, list(values))
     reason: nw.Expr = nw.lit(None, dtype=nw.String())
     for name, metric in source.metrics.items():
         unreadable = f"unreadable {', '.join(metric.columns)} ({name})"
@@ -332,4 +322,49 @@ def to_long(
     )
 
 
-__all__ = ["Export", "read_export_file", "to_long", "wide_frame", "wide_sql", "with_business_time"]
+class ExportReader:
+    """An `Export`: a wide export file or frame with its mapping."""
+
+    def accepts(self, data: Any) -> bool:
+        """Exports only."""
+        return isinstance(data, Export)
+
+    def read(self, data: Any, index: int, context: ReadContext) -> Normalized:
+        """The export unpivoted into the normalized long frame."""
+        source = data.source.resolved()
+        clocks = _metric_clocks(source, context.clocks)
+        data_tz = source.timezone or context.data_timezone or "UTC"
+        if isinstance(data.data, str | PathLike):
+            name = str(data.data)
+            usable, wide, con = read_export_file(Path(data.data), source, context.series, data_tz)
+            close = con.close
+        else:
+            name = f"<export {index + 1}: {type(data.data).__name__}>"
+            usable, wide = wide_frame(data.data, name, source, context.series, context.offsets)
+            close = _nothing
+        long = to_long(wide, usable, clocks, context.known_us, context.volumes)
+        calendars = {m: c for m in usable.metrics if (c := usable.calendar_of(m)) is not None}
+        return Normalized(name, long, calendars, source.timezone, close=close)
+
+
+def _nothing() -> None:
+    return None
+
+
+def _metric_clocks(source: ResolvedSource, clocks: Clocks) -> dict[str, BusinessClock]:
+    """The business clock of each from/to metric measured in one."""
+    result = {}
+    for metric in source.metrics:
+        calendar = source.calendar_of(metric)
+        if calendar is None:
+            continue
+        if calendar not in clocks.calendars:
+            raise UsageError(
+                f"export mapping names calendar {calendar!r}, which no goal file declares "
+                "under 'calendars:'"
+            )
+        result[metric] = clocks.calendars[calendar]
+    return result
+
+
+__all__ = ["Export", "ExportReader", "read_export_file", "to_long", "wide_frame", "wide_sql"]

@@ -1,0 +1,199 @@
+"""What differs between data engines, in one place. Everything else is written once with narwhals.
+
+- **Grouping sets.** The aggregation groups the events once per view. DuckDB runs all groupings in
+  one scan with ``GROUP BY GROUPING SETS``; other engines group per set and concatenate (Polars'
+  lazy engine shares the scan between them).
+- **Fetching.** The grouped table comes back as NumPy columns: from DuckDB with ``fetchnumpy`` (no
+  PyArrow needed), from other engines through narwhals.
+- **Epoch microseconds** of a datetime column: Spark has no duration arithmetic in narwhals.
+- **Unpivot** of a DuckDB relation runs on its own connection (narwhals uses the default one).
+
+A new engine that narwhals supports needs nothing here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import numpy as np
+
+from smartgoals._calendar import EPOCH
+from smartgoals._period import NO_KEY
+
+SET_COLUMN = "_set"
+
+
+@dataclass(frozen=True)
+class GroupingSet:
+    """One grouping of the projected rows.
+
+    Attributes:
+        member: the column that is true for the rows this set groups.
+        keys: output key name -> the projected column holding it for this set.
+    """
+
+    member: str
+    keys: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One aggregate of every group: ``how`` (sum, min or max) of a projected column."""
+
+    name: str
+    column: str
+    how: str
+    empty: float = 0.0  # NOTE: the value of a group without any (min and max of no values)
+
+
+def group(
+    lf: nw.LazyFrame[Any],
+    sets: Sequence[GroupingSet],
+    aggregates: Sequence[Aggregate],
+    integer_keys: frozenset[str],
+) -> dict[str, np.ndarray[Any, Any]]:
+    """Group `lf` by every set and return the groups as NumPy columns (``_set`` says which).
+
+    Missing integer keys come back as `NO_KEY`, missing text as None.
+    """
+    if lf.implementation is nw.Implementation.DUCKDB:
+        return _group_duckdb(lf, sets, aggregates, integer_keys)
+    return _group_narwhals(lf, sets, aggregates, integer_keys)
+
+
+def _group_narwhals(
+    lf: nw.LazyFrame[Any],
+    sets: Sequence[GroupingSet],
+    aggregates: Sequence[Aggregate],
+    integer_keys: frozenset[str],
+) -> dict[str, np.ndarray[Any, Any]]:
+    names = sorted({name for s in sets for name in s.keys})
+    parts = []
+    for index, grouping in enumerate(sets):
+        keys = list(grouping.keys.values())
+        grouped = (
+            lf.filter(nw.col(grouping.member))
+            .group_by(*keys, drop_null_keys=False)
+            .agg(*(_narwhals_aggregate(a) for a in aggregates))
+            .rename({column: name for name, column in grouping.keys.items()})
+        )
+        missing = [name for name in names if name not in grouping.keys]
+        grouped = grouped.with_columns(
+            nw.lit(index).cast(nw.Int64()).alias(SET_COLUMN),
+            *(_null_key(name, integer_keys) for name in missing),
+        )
+        parts.append(grouped.select(SET_COLUMN, *names, *(a.name for a in aggregates)))
+    frame = nw.concat(parts, how="vertical").with_columns(
+        *(nw.col(name).fill_null(NO_KEY) for name in names if name in integer_keys),
+        *(nw.col(a.name).fill_null(a.empty) for a in aggregates),
+    )
+    eager = frame.collect()
+    return {name: _plain(eager.get_column(name).to_numpy()) for name in eager.columns}
+
+
+def _null_key(name: str, integer_keys: frozenset[str]) -> nw.Expr:
+    if name in integer_keys:
+        return nw.lit(NO_KEY).cast(nw.Int64()).alias(name)
+    return nw.lit(None, dtype=nw.String()).alias(name)
+
+
+def _narwhals_aggregate(aggregate: Aggregate) -> nw.Expr:
+    column = nw.col(aggregate.column)
+    reduced = {"sum": column.sum, "min": column.min, "max": column.max}[aggregate.how]()
+    return reduced.alias(aggregate.name)
+
+
+def _group_duckdb(
+    lf: nw.LazyFrame[Any],
+    sets: Sequence[GroupingSet],
+    aggregates: Sequence[Aggregate],
+    integer_keys: frozenset[str],
+) -> dict[str, np.ndarray[Any, Any]]:
+    relation = lf.to_native()
+    names = sorted({name for s in sets for name in s.keys})
+    columns, groupings, markers = [], [], []
+    for index, grouping in enumerate(sets):
+        marker = f"_m{index}"
+        member = _quote(grouping.member)
+        columns.append(f"CASE WHEN {member} THEN {index} END AS {marker}")
+        keys = [marker]
+        for name, column in grouping.keys.items():
+            alias = f"_k{index}_{name}"
+            columns.append(f"CASE WHEN {member} THEN {_quote(column)} END AS {_quote(alias)}")
+            keys.append(_quote(alias))
+        groupings.append(f"({', '.join(keys)})")
+        markers.append(marker)
+    outputs = [f"coalesce({', '.join(markers)}) AS {SET_COLUMN}"]
+    for name in names:
+        sources = [f'"_k{i}_{name}"' for i, s in enumerate(sets) if name in s.keys]
+        value = f"coalesce({', '.join(sources)})" if len(sources) > 1 else sources[0]
+        if name in integer_keys:
+            value = f"coalesce({value}, {NO_KEY})"
+        outputs.append(f"{value} AS {_quote(name)}")
+    for a in aggregates:
+        outputs.append(f"coalesce({a.how}({_quote(a.column)}), {_sql_float(a.empty)}) AS {a.name}")
+    sql = (
+        f"SELECT {', '.join(outputs)} FROM (SELECT *, {', '.join(columns)} FROM projected) "
+        f"GROUP BY GROUPING SETS ({', '.join(groupings)}) HAVING {SET_COLUMN} IS NOT NULL"
+    )
+    fetched = relation.query("projected", sql).fetchnumpy()
+    return {name: _filled(values) for name, values in fetched.items()}
+
+
+def _sql_float(value: float) -> str:
+    if value == float("inf"):
+        return "'inf'::DOUBLE"
+    if value == float("-inf"):
+        return "'-inf'::DOUBLE"
+    return repr(float(value))
+
+
+def _filled(values: Any) -> np.ndarray[Any, Any]:
+    """A plain array from DuckDB's (possibly masked) one; masked text becomes None."""
+    if isinstance(values, np.ma.MaskedArray):
+        data = np.asarray(values.data, dtype=values.dtype).copy()
+        if values.dtype == object:
+            data[np.ma.getmaskarray(values)] = None
+        return data
+    return np.asarray(values)
+
+
+def _plain(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Text columns hold str or None, whatever an engine writes for null (NaN, pandas' NA)."""
+    if values.dtype != object:
+        return values
+    return np.array([v if isinstance(v, str) else None for v in values.tolist()], dtype=object)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def epoch_microseconds(column: nw.Expr, *, naive: bool, engine: nw.Implementation) -> nw.Expr:
+    """Microseconds since the Unix epoch of a datetime column, in any engine."""
+    if engine is nw.Implementation.PYSPARK:
+        # NOTE: narwhals has no duration arithmetic on Spark; whole seconds plus the microseconds.
+        return column.cast(nw.Int64()) * 1_000_000 + column.dt.microsecond()
+    epoch = EPOCH.replace(tzinfo=None) if naive else EPOCH
+    return (column - nw.lit(epoch)).dt.total_microseconds()
+
+
+def unpivot(lf: nw.LazyFrame[Any], on: list[str]) -> nw.LazyFrame[Any]:
+    """Columns `on` to rows (``_metric``, ``_value``), keeping every other column and nulls."""
+    if lf.implementation is nw.Implementation.DUCKDB:
+        # NOTE: narwhals runs DuckDB's UNPIVOT on the default connection; a file's relation lives
+        # on its own connection, so the statement is run on the relation itself.
+        columns = ", ".join(_quote(c) for c in on)
+        relation = lf.to_native().query(
+            "wide", f"SELECT * FROM wide UNPIVOT INCLUDE NULLS (_value FOR _metric IN ({columns}))"
+        )
+        result: nw.LazyFrame[Any] = nw.from_native(relation)
+        return result
+    index = [c for c in lf.collect_schema().names() if c not in on]
+    return lf.unpivot(on=on, index=index, variable_name="_metric", value_name="_value")
+
+
+__all__ = ["SET_COLUMN", "Aggregate", "GroupingSet", "epoch_microseconds", "group", "unpivot"]
