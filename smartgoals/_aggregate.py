@@ -1,13 +1,15 @@
 """The only code that touches raw events: one pass over a normalized frame into a `PeriodTable`.
 
 Written once with narwhals, so it runs in the engine that holds the data; only the grouped table
-comes back. The pass computes, per row, why it is not used (rejected: it cannot be; skipped: no goal
-reads it) and, per view of the plan (`_plan`), its keys — the view's labels, the local day, a
-histogram bucket for series with quantile goals, the instant of a point-in-time reading — and the
-values every goal needs: events, answered events, sums, open events, good events per condition, and
-open events that had missed a limit by as_of (aged on the wall clock or a business clock). The
-engine groups the rows once per view in the same scan (`_engines.group`); the first grouping also
-counts every row by its reason, so rows read = used + rejected + skipped.
+comes back. Per row the pass decides why the row is not used — *rejected*: it cannot be (an
+unreadable timestamp, NaN, a negative duration, ...); *skipped*: no goal reads it (a metric no goal
+uses, before every goal's period, after as_of, matching no goal's filter) — and, per view of the
+plan (`_plan`), its keys: the view's labels, the local day, a histogram bucket for series with
+quantile goals, the instant of a point-in-time reading. The engine groups the rows once per view in
+the same scan (`_engines.group`), summing events, answered events, values, good events per
+condition and open events that had missed a limit by as_of (aged on the wall clock or a business
+clock); the first grouping also counts every row by its reason, so that rows read = used + rejected
++ skipped, and a row's label values are kept even where its day is not, for "did you mean" hints.
 
 What was known at as_of: a duration event that ended after as_of (``timestamp + value``) is still
 open, and events after as_of are skipped.
@@ -16,7 +18,7 @@ open, and events after as_of are skipped.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,53 +57,146 @@ SKIP_FILTER = "matches no goal's filter"
 SKIP_REASONS = (SKIP_UNUSED, SKIP_AFTER, SKIP_BEFORE, SKIP_FILTER)
 PER_SERIES = (REASON_RANGE, REASON_NEGATIVE)  # NOTE: reported with the series they occur in
 
-READ, EVENTS, ANSWERED, TOTAL, SQUARES, OPEN = "_read", "_events", "_n", "_sum", "_sum_sq", "_open"
-LOW, HIGH, NAIVE, TIMED = "_low", "_high", "_naive_rows", "_timed_rows"
-WHY, METRIC, DAY, BUCKET, INSTANT = "_why", "metric", "_day", "_bucket", "_instant"
+# Names of the projected columns and of the grouped table's columns.
+METRIC, SERIES, WHY, NAIVE, READ = "metric", "_series", "_why", "_naive_key", "_read"
+LABEL, OTHER = "_label", "_other_metric"
+UNUSED, UNKNOWN = -2, -3  # NOTE: series codes of a known metric no goal reads, and of an unknown one
+DAY, BUCKET, INSTANT = "_day", "_bucket", "_instant"
+EMPTY, WEIGHT, TOTAL, LOW, HIGH = "_empty", "_weight", "_total", "_low", "_high"
+US = "_us"
 
 
 @dataclass(frozen=True)
-class _Columns:
-    """The good and expired-event columns of one pass, numbered."""
+class _Slots:
+    """Columns shared by series: the k-th good-event condition (or expiry) of each series.
 
-    good: tuple[tuple[str, Condition], ...]
-    expired: tuple[tuple[str, Expiry, str], ...]  # (series, (condition, calendar), time zone)
+    A row belongs to one series, so the good counts of different series can share columns.
+    """
+
+    good: dict[str, tuple[Condition, ...]]
+    expired: dict[tuple[str, str], tuple[Expiry, ...]]  # (series, time zone) -> expiries
+
+    @classmethod
+    def of(cls, plan: Plan) -> _Slots:
+        good: dict[str, set[Condition]] = {}
+        expired: dict[tuple[str, str], set[Expiry]] = {}
+        for view in plan.views:
+            for name, needs in view.series.items():
+                good.setdefault(name, set()).update(needs.conditions)
+                if needs.expiries:
+                    expired.setdefault((name, view.key.tz), set()).update(needs.expiries)
+        return cls(
+            {s: tuple(sorted(c, key=_condition_order)) for s, c in good.items()},
+            {k: tuple(sorted(e, key=_expiry_order)) for k, e in expired.items()},
+        )
+
+    def columns(self, tz: str) -> int:
+        """How many slot columns the rows of time zone `tz` need."""
+        goods = max((len(c) for c in self.good.values()), default=0)
+        return max([goods, *(len(e) for (_, z), e in self.expired.items() if z == tz)])
+
+
+def _condition_order(condition: Condition) -> tuple[str, float]:
+    return condition.comparison, condition.limit
+
+
+def _expiry_order(expiry: Expiry) -> tuple[str, float, str]:
+    return expiry[0].comparison, expiry[0].limit, expiry[1] or ""
 
 
 def aggregate(source: Normalized, plan: Plan, clocks: Clocks) -> PeriodTable:
     """Aggregate one normalized source into a `PeriodTable` (accounts under `source.name`)."""
-    columns = _columns_of(plan)
-    lf = _known_at_as_of(source.frame, plan)
+    slots = _Slots.of(plan)
+    lf = source.frame.with_columns(**{SERIES: _series_code(plan)}, **_label_codes(plan))
+    lf = _known_at_as_of(lf, plan)
     lf = lf.with_columns(_rejected=_rejection(plan))
-    lf = lf.with_columns(**{WHY: _why(plan)})
-    lf = _with_ages(lf, plan, source, clocks, columns)
+    zones = sorted({view.key.tz for view in plan.views})
     lf = lf.with_columns(
-        **_values(plan, columns), **_expired_columns(plan, source, clocks, columns)
+        **{f"{DAY}@{z}": local_day(plan.offsets[z], nw.col(US)) for z in zones},
+        **{f"_kept{i}": _kept(plan, view) for i, view in enumerate(plan.views)},
     )
-    lf = lf.with_columns(_all=nw.lit(value=True), **_view_columns(plan))
+    lf = lf.with_columns(**{WHY: _why(plan), f"{BUCKET}@": _bucket_tree(plan)}, **_values())
+    lf = _with_ages(lf, source, clocks, slots)
+    lf = lf.with_columns(**_slot_columns(plan, source, clocks, slots), **_keys(plan))
     sets = _sets(plan)
-    aggregates = _aggregates(columns)
-    integer_keys = frozenset(
-        k for s in sets for k in s.keys if k.startswith((DAY, BUCKET, INSTANT))
-    )
-    result = group(lf, sets, aggregates, integer_keys)
-    return _table(result, plan, columns, source.name)
+    integer_keys = frozenset({SERIES, DAY, BUCKET, INSTANT, NAIVE, EMPTY})
+    result = group(lf, sets, _aggregates(slots, zones), integer_keys)
+    return _table(result, plan, slots, source.name)
 
 
-def _columns_of(plan: Plan) -> _Columns:
-    good = sorted(
-        {(s, c) for v in plan.views for s, n in v.series.items() for c in n.conditions},
-        key=lambda x: (x[0], x[1].comparison, x[1].limit),
-    )
-    expired = sorted(
-        {(s, e, v.key.tz) for v in plan.views for s, n in v.series.items() for e in n.expiries},
-        key=lambda x: (x[0], x[1][0].comparison, x[1][0].limit, x[1][1] or "", x[2]),
-    )
-    return _Columns(tuple(good), tuple(expired))
+def _codes(plan: Plan) -> dict[str, int]:
+    """A small integer per series goals read (comparisons of integers are cheap in any engine)."""
+    return {name: i for i, name in enumerate(sorted(plan.series))}
 
 
-def _isin(column: str, values: Sequence[str]) -> nw.Expr:
-    return nw.col(column).is_in(list(values)) if values else nw.lit(value=False)
+def _series_code(plan: Plan) -> nw.Expr:
+    """The row's series code, `UNUSED` for another known metric, `UNKNOWN` for anything else."""
+    metric = nw.col(METRIC)
+    unused = sorted(plan.known - plan.series)
+    expr: Any = None
+    for name, code in _codes(plan).items():
+        test = metric == name
+        expr = nw.when(test).then(nw.lit(code)) if expr is None else expr.when(test).then(code)
+    test = metric.is_in(unused) if unused else nw.lit(value=False)
+    expr = nw.when(test).then(nw.lit(UNUSED)) if expr is None else expr.when(test).then(UNUSED)
+    return expr.otherwise(nw.lit(UNKNOWN)).cast(nw.Int64())
+
+
+def _is(plan: Plan, series: str) -> nw.Expr:
+    return nw.col(SERIES) == _codes(plan)[series]
+
+
+def _among(plan: Plan, names: Sequence[str]) -> nw.Expr:
+    """Rows of any of the series `names`."""
+    return _any(_is(plan, name) for name in sorted(set(names)))
+
+
+def _any(terms: Iterable[nw.Expr]) -> nw.Expr:
+    result: nw.Expr | None = None
+    for term in terms:
+        result = term if result is None else result | term
+    return nw.lit(value=False) if result is None else result
+
+
+def _all(terms: Iterable[nw.Expr]) -> nw.Expr:
+    result: nw.Expr | None = None
+    for term in terms:
+        result = term if result is None else result & term
+    return nw.lit(value=True) if result is None else result
+
+
+def _filter_values(plan: Plan) -> dict[str, list[str]]:
+    """Per label some filter tests, the values filters name (numbered in this order)."""
+    values: dict[str, set[str]] = {}
+    for view in plan.views:
+        for needs in view.series.values():
+            for where in needs.filters | needs.histogram:
+                for label, allowed in where:
+                    values.setdefault(label, set()).update(allowed)
+    return {label: sorted(v) for label, v in sorted(values.items())}
+
+
+def _label_codes(plan: Plan) -> dict[str, nw.Expr]:
+    """Per filtered label, the number of the row's value among the values filters name (-1: none),
+    so that every filter is a comparison of integers."""
+    columns = {}
+    for label, values in _filter_values(plan).items():
+        expr: Any = None
+        for code, value in enumerate(values):
+            test = nw.col(label) == value
+            expr = nw.when(test).then(nw.lit(code)) if expr is None else expr.when(test).then(code)
+        columns[f"_code@{label}"] = expr.otherwise(nw.lit(-1)).cast(nw.Int64())
+    return columns
+
+
+def _one_of(plan: Plan, label: str, values: Sequence[str]) -> nw.Expr:
+    """The row's `label` is one of `values` (compared by number)."""
+    numbers = _filter_values(plan)[label]
+    codes = sorted(numbers.index(v) for v in values)
+    column = nw.col(f"_code@{label}")
+    if codes == list(range(codes[0], codes[-1] + 1)):
+        return (column >= codes[0]) & (column <= codes[-1]) if len(codes) > 1 else column == codes[0]
+    return _any(column == c for c in codes)
 
 
 def _duration_series(plan: Plan) -> list[str]:
@@ -112,37 +207,14 @@ def _known_at_as_of(lf: nw.LazyFrame[Any], plan: Plan) -> nw.LazyFrame[Any]:
     """Empty the value of a duration event that ended after as_of: it was still open then."""
     value = nw.col("value")
     late = (
-        _isin(METRIC, _duration_series(plan))
+        _among(plan, _duration_series(plan))
         & (value >= 0)
         & (value < math.inf)
-        & (nw.col("_us").cast(nw.Float64()) + value * 1_000_000 > plan.known_us)
+        & (nw.col(US).cast(nw.Float64()) + value * 1_000_000 > plan.known_us)
     ).fill_null(value=False)
     return lf.with_columns(
         value=nw.when(late).then(nw.lit(None, dtype=nw.Float64())).otherwise(value)
     )
-
-
-def _rejection(plan: Plan) -> nw.Expr:
-    """Why a row cannot be used (the first rule that applies), or null."""
-    value, weight = nw.col("value"), nw.col("_w")
-    rules = [
-        (~nw.col("_reject").is_null(), nw.col("_reject")),
-        (nw.col("_us").is_null(), nw.lit(REASON_TIMESTAMP)),
-        (~_isin(METRIC, sorted(plan.known)), nw.lit(REASON_METRIC)),
-        # NOTE: pandas writes a missing value as NaN (is_null is true for it), so only a NaN that
-        # is not null is rejected; engines with real nulls keep the two apart.
-        (
-            ~value.is_null() & (value.is_nan() | (value.abs() == math.inf)).fill_null(value=False),
-            nw.lit(REASON_NOT_FINITE),
-        ),
-        (
-            _isin(METRIC, _duration_series(plan)) & (value < 0).fill_null(value=False),
-            nw.lit(REASON_NEGATIVE),
-        ),
-        (_out_of_range(plan), nw.lit(REASON_RANGE)),
-        (weight.is_null() | (weight < 0).fill_null(value=False), nw.lit(REASON_COUNT)),
-    ]
-    return _first_of(rules)
 
 
 def _first_of(rules: list[tuple[nw.Expr, nw.Expr]]) -> nw.Expr:
@@ -152,111 +224,149 @@ def _first_of(rules: list[tuple[nw.Expr, nw.Expr]]) -> nw.Expr:
     return expr
 
 
+def _rejection(plan: Plan) -> nw.Expr:
+    """Why a row cannot be used (the first rule that applies), or null."""
+    value, weight = nw.col("value"), nw.col("_w")
+    return _first_of(
+        [
+            (~nw.col("_reject").is_null(), nw.col("_reject")),
+            (nw.col(US).is_null(), nw.lit(REASON_TIMESTAMP)),
+            (nw.col(SERIES) == UNKNOWN, nw.lit(REASON_METRIC)),
+            # NOTE: pandas writes a missing value as NaN (is_null is true for it), so only a NaN
+            # that is not null is rejected; engines with real nulls keep the two apart.
+            (
+                ~value.is_null()
+                & (value.is_nan() | (value.abs() == math.inf)).fill_null(value=False),
+                nw.lit(REASON_NOT_FINITE),
+            ),
+            (
+                _among(plan, _duration_series(plan)) & (value < 0).fill_null(value=False),
+                nw.lit(REASON_NEGATIVE),
+            ),
+            (_out_of_range(plan), nw.lit(REASON_RANGE)),
+            (weight.is_null() | (weight < 0).fill_null(value=False), nw.lit(REASON_COUNT)),
+        ]
+    )
+
+
 def _out_of_range(plan: Plan) -> nw.Expr:
-    expr: nw.Expr = nw.lit(value=False)
     ranges: dict[str, tuple[float, float]] = {}
     for view in plan.views:
         for name, needs in view.series.items():
             low, high = ranges.get(name, needs.event_range)
             ranges[name] = (max(low, needs.event_range[0]), min(high, needs.event_range[1]))
-    for name, (low, high) in sorted(ranges.items()):
-        if math.isfinite(low) or math.isfinite(high):
-            value = nw.col("value")
-            outside = (value < low) | (value > high)
-            expr = expr | ((nw.col(METRIC) == name) & outside.fill_null(value=False))
-    return expr
+    value = nw.col("value")
+    return _any(
+        _is(plan, name) & ((value < low) | (value > high)).fill_null(value=False)
+        for name, (low, high) in sorted(ranges.items())
+        if math.isfinite(low) or math.isfinite(high)
+    )
 
 
-def _matches(filters: frozenset[Filter]) -> nw.Expr:
-    """Rows matching any of `filters` (an empty filter matches every row)."""
+def _matches(plan: Plan, filters: frozenset[Filter]) -> nw.Expr:
+    """Rows matching any of `filters` (an empty filter matches every row).
+
+    Filters on one label are merged into one test of the union of their values.
+    """
     if () in filters:
         return nw.lit(value=True)
-    expr: nw.Expr = nw.lit(value=False)
+    singles: dict[str, set[str]] = {}
+    terms = []
     for where in sorted(filters):
-        test: nw.Expr = nw.lit(value=True)
-        for label, values in where:
-            test = test & nw.col(label).is_in(list(values)).fill_null(value=False)
-        expr = expr | test
-    return expr
+        if len(where) == 1:
+            label, values = where[0]
+            singles.setdefault(label, set()).update(values)
+        else:
+            terms.append(_all(_one_of(plan, label, values) for label, values in where))
+    terms += [_one_of(plan, label, sorted(v)) for label, v in sorted(singles.items())]
+    return _any(terms)
 
 
-def _in_span(plan: Plan, view: ViewPlan, series: str) -> nw.Expr:
-    needs = view.series[series]
-    first = needs.first_day * 86_400_000_000 - max(plan.offsets[view.key.tz].offsets)
-    us = nw.col("_us")
-    return (us >= first) & (us < plan.as_of_us(view.key.tz))
+def _kept(plan: Plan, view: ViewPlan) -> nw.Expr:
+    """Rows some goal of `view` reads: usable, of its series, in its days, matching a filter."""
+    us = nw.col(US)
+    terms = []
+    for name, needs in sorted(view.series.items()):
+        first = needs.first_day * 86_400_000_000 - max(plan.offsets[view.key.tz].offsets)
+        terms.append(_is(plan, name) & (us >= first) & _matches(plan, needs.filters))
+    before_as_of = us < plan.as_of_us(view.key.tz)
+    return nw.col("_rejected").is_null() & (before_as_of & _any(terms)).fill_null(value=False)
 
 
 def _why(plan: Plan) -> nw.Expr:
-    """The rejection, else why no goal reads the row (skipped), else null: the row is used."""
-    read = sorted(plan.series)
-    us = nw.col("_us")
-    before = nw.lit(value=True)
-    matched = nw.lit(value=False)
-    for name in read:
-        first, _ = plan.span_us(name)
-        before = before & ~((nw.col(METRIC) == name) & (us >= first))
-        for view in plan.views:
-            if name in view.series:
-                matched = matched | (
-                    (nw.col(METRIC) == name)
-                    & _in_span(plan, view, name)
-                    & _matches(view.series[name].filters)
-                )
-    rules = [
-        (~nw.col("_rejected").is_null(), nw.col("_rejected")),
-        (~_isin(METRIC, read), nw.lit(SKIP_UNUSED)),
-        (us >= plan.known_us, nw.lit(SKIP_AFTER)),
-        (before, nw.lit(SKIP_BEFORE)),
-        (~matched, nw.lit(SKIP_FILTER)),
-    ]
-    return _first_of(rules)
-
-
-def _age_column(expiry: Expiry, series: str, source: Normalized) -> str | None:
-    calendar = expiry[1] or source.calendars.get(series)
-    return None if calendar is None else f"_business_{calendar}"
-
-
-def _with_ages(
-    lf: nw.LazyFrame[Any], plan: Plan, source: Normalized, clocks: Clocks, columns: _Columns
-) -> nw.LazyFrame[Any]:
-    """Add the business time of each event's instant, for the calendars open events age by."""
-    calendars = sorted(
-        {name.removeprefix("_business_") for s, e, _ in columns.expired if (name := _age_column(e, s, source))}
+    """The rejection, else null when some view keeps the row, else why no goal reads it."""
+    kept = _any(nw.col(f"_kept{i}") for i in range(len(plan.views)))
+    us = nw.col(US)
+    started = _any(_is(plan, name) & (us >= plan.span_us(name)[0]) for name in sorted(plan.series))
+    return _first_of(
+        [
+            (~nw.col("_rejected").is_null(), nw.col("_rejected")),
+            (kept, nw.lit(None, dtype=nw.String())),
+            (nw.col(SERIES) < 0, nw.lit(SKIP_UNUSED)),
+            (us >= plan.known_us, nw.lit(SKIP_AFTER)),
+            (~started.fill_null(value=False), nw.lit(SKIP_BEFORE)),
+            (nw.lit(value=True), nw.lit(SKIP_FILTER)),
+        ]
     )
-    for calendar in calendars:
-        clock = clocks.get(calendar)
-        assert clock is not None
-        lf = with_business_time(lf, clock, "_us", f"_business_{calendar}")
-    return lf
 
 
-def _values(plan: Plan, columns: _Columns) -> dict[str, nw.Expr]:
-    """The per-row inputs of the sums."""
+def _histogram_series(plan: Plan) -> list[str]:
+    return sorted({s for v in plan.views for s, n in v.series.items() if n.histogram})
+
+
+def _in_histogram(plan: Plan, view: ViewPlan) -> nw.Expr:
+    """Rows of `view` whose histogram bucket some quantile goal of the view needs."""
+    return _any(
+        _is(plan, name) & _matches(plan, needs.histogram)
+        for name, needs in sorted(view.series.items())
+        if needs.histogram
+    ).fill_null(value=False)
+
+
+def _bucket_tree(plan: Plan) -> nw.Expr:
+    """`bucket_of` for rows of histogram series: a balanced tree of comparisons with powers of two
+    finds the octave, then one exact multiplication by a power of two the step within it."""
+    value = nw.col("value")
+
+    def octave_between(low: int, high: int) -> nw.Expr:  # octaves low..high, value >= 2^low
+        if low == high:
+            return (value * 2.0 ** (6 - low)).floor() + (low * SUB_BUCKETS - SUB_BUCKETS)
+        middle = (low + high + 1) // 2
+        return (
+            nw.when(value < 2.0**middle)
+            .then(octave_between(low, middle - 1))
+            .otherwise(octave_between(middle, high))
+        )
+
+    expr = (
+        nw.when(value <= 0)
+        .then(nw.lit(ZERO_BUCKET))
+        .when(value < 2.0**MIN_OCTAVE)
+        .then(nw.lit(UNDERFLOW_BUCKET))
+        .when(value >= 2.0 ** (MAX_OCTAVE + 1))
+        .then(nw.lit(OVERFLOW_BUCKET))
+        .otherwise(octave_between(MIN_OCTAVE, MAX_OCTAVE))
+    )
+    wanted = _among(plan, _histogram_series(plan)) & ~value.is_null()
+    # NOTE: cast last: an eager engine computes every branch, NaN included, before choosing
+    return nw.when(wanted.fill_null(value=False)).then(expr).otherwise(NO_KEY).cast(nw.Int64())
+
+
+def _values() -> dict[str, nw.Expr]:
+    """The per-row inputs of the sums.
+
+    Rows with a value and rows without one (open events, no answer) are grouped apart (the
+    ``_empty`` key), so one weight column serves both events and answered events.
+    """
     usable = nw.col("_rejected").is_null()
     value, weight = nw.col("value"), nw.col("_w")
     answered = usable & ~value.is_null()
-    opened = usable & value.is_null() & _isin(METRIC, _duration_series(plan))
-    zero, none = nw.lit(0.0), nw.lit(None, dtype=nw.Float64())
-    result = {
-        READ: nw.lit(1.0),
-        EVENTS: nw.when(usable).then(weight).otherwise(zero),
-        ANSWERED: nw.when(answered).then(weight).otherwise(zero),
-        TOTAL: nw.when(answered).then(value * weight).otherwise(zero),
-        SQUARES: nw.when(answered).then(value * value * weight).otherwise(zero),
-        OPEN: nw.when(opened).then(weight).otherwise(zero),
-        LOW: nw.when(answered).then(value).otherwise(none),
-        NAIVE: nw.col("_naive").cast(nw.Float64()),
-        TIMED: nw.when(nw.col("_us").is_null()).then(zero).otherwise(nw.lit(1.0)),
+    return {
+        EMPTY: nw.when(value.is_null()).then(nw.lit(1)).otherwise(nw.lit(0)),
+        WEIGHT: nw.when(usable).then(weight).otherwise(nw.lit(0.0)),
+        TOTAL: nw.when(answered).then(value * weight).otherwise(nw.lit(0.0)),
+        LOW: nw.when(answered).then(value).otherwise(nw.lit(None, dtype=nw.Float64())),
     }
-    result[HIGH] = result[LOW]
-    for i, (series, condition) in enumerate(columns.good):
-        meets = _condition(condition, value)
-        result[f"_good{i}"] = (
-            nw.when(answered & (nw.col(METRIC) == series) & meets).then(weight).otherwise(zero)
-        )
-    return result
 
 
 def _condition(condition: Condition, value: nw.Expr) -> nw.Expr:
@@ -265,185 +375,247 @@ def _condition(condition: Condition, value: nw.Expr) -> nw.Expr:
     return test.fill_null(value=False)
 
 
-def _view_columns(plan: Plan) -> dict[str, nw.Expr]:
-    """Per view: its keys, null for rows it does not keep."""
+def _calendar_of(expiry: Expiry, series: str, source: Normalized) -> str | None:
+    """The calendar an open event ages by: the goal's, else the one its source measures it in."""
+    return expiry[1] or source.calendars.get(series)
+
+
+def _with_ages(
+    lf: nw.LazyFrame[Any], source: Normalized, clocks: Clocks, slots: _Slots
+) -> nw.LazyFrame[Any]:
+    """Add the business time of each event's instant, for the calendars open events age by."""
+    calendars = sorted(
+        {
+            calendar
+            for (series, _), expiries in slots.expired.items()
+            for expiry in expiries
+            if (calendar := _calendar_of(expiry, series, source)) is not None
+        }
+    )
+    for calendar in calendars:
+        clock = clocks.get(calendar)
+        assert clock is not None
+        lf = with_business_time(lf, clock, US, f"_business_{calendar}")
+    return lf
+
+
+def _slot_columns(
+    plan: Plan, source: Normalized, clocks: Clocks, slots: _Slots
+) -> dict[str, nw.Expr]:
+    """Per time zone and slot k: for a row with a value, its weight when it meets the k-th
+    condition of its series; for an open event, its weight when its age at as_of fails the
+    k-th expiry of its series."""
+    usable, value = nw.col("_rejected").is_null(), nw.col("value")
+    answered, opened = usable & ~value.is_null(), usable & value.is_null()
+    result = {}
+    for tz in sorted({view.key.tz for view in plan.views}):
+        for k in range(slots.columns(tz)):
+            meets = _any(
+                _is(plan, series) & _condition(conditions[k], value)
+                for series, conditions in sorted(slots.good.items())
+                if k < len(conditions)
+            )
+            late = _any(
+                _is(plan, series) & _missed(plan, tz, expiries[k], series, source, clocks)
+                for (series, zone), expiries in sorted(slots.expired.items())
+                if zone == tz and k < len(expiries)
+            )
+            result[f"_slot{k}@{tz}"] = (
+                nw.when(answered & meets.fill_null(value=False))
+                .then(nw.col("_w"))
+                .when(opened & late.fill_null(value=False))
+                .then(nw.col("_w"))
+                .otherwise(nw.lit(0.0))
+            )
+    return result
+
+
+def _missed(
+    plan: Plan, tz: str, expiry: Expiry, series: str, source: Normalized, clocks: Clocks
+) -> nw.Expr:
+    """Whether an open event's age at as_of (in `tz`) already fails `expiry`'s condition."""
+    condition, now = expiry[0], plan.as_of_us(tz)
+    calendar = _calendar_of(expiry, series, source)
+    if calendar is None:
+        age = nw.lit(now) - nw.col(US)
+    else:
+        clock = clocks.get(calendar)
+        assert clock is not None
+        age = nw.lit(clock.at(now)) - nw.col(f"_business_{calendar}")
+    limit = condition.limit * 1_000_000
+    return age > limit if condition.comparison == "<=" else age >= limit
+
+
+def _keys(plan: Plan) -> dict[str, nw.Expr]:
+    """Per view: whether a row is of its series, and its day, bucket and reading instant
+    (`NO_KEY` for rows the view does not keep). Series and labels are keys as they are."""
     usable = nw.col("_rejected").is_null()
-    columns: dict[str, nw.Expr] = {}
+    columns: dict[str, nw.Expr] = {
+        # NOTE: the name of a metric no goal reads (or an unknown one), for the accounts
+        OTHER: nw.when(nw.col(SERIES) < 0)
+        .then(nw.col(METRIC))
+        .otherwise(nw.lit(None, dtype=nw.String())),
+        NAIVE: nw.when(nw.col(US).is_null()).then(nw.lit(NO_KEY)).otherwise(nw.col("_naive")),
+    }
     for i, view in enumerate(plan.views):
         names = sorted(view.series)
-        in_view = usable & _isin(METRIC, names)
-        kept: nw.Expr = nw.lit(value=False)
-        hist: nw.Expr = nw.lit(value=False)
-        last: nw.Expr = nw.lit(value=False)
-        for name in names:
-            needs = view.series[name]
-            this = (nw.col(METRIC) == name) & _in_span(plan, view, name) & _matches(needs.filters)
-            kept = kept | this
-            if needs.histogram:
-                hist = hist | this
-            if needs.last:
-                last = last | this
-        kept = in_view & kept
-        columns[f"_in{i}"] = in_view
-        columns[f"{METRIC}{i}"] = nw.when(in_view).then(nw.col(METRIC)).otherwise(nw.lit(None, dtype=nw.String()))
-        for label in view.key.labels:
-            columns[f"{label}{i}"] = (
-                nw.when(in_view).then(nw.col(label)).otherwise(nw.lit(None, dtype=nw.String()))
-            )
-        columns[f"{DAY}{i}"] = (
-            nw.when(kept)
-            .then(local_day(plan.offsets[view.key.tz], nw.col("_us")))
-            .otherwise(nw.lit(NO_KEY))
-        )
-        answered = kept & hist & ~nw.col("value").is_null()
+        kept = nw.col(f"_kept{i}")
+        readings = [n for n in names if view.series[n].last]
+        columns[f"_in{i}"] = usable & _among(plan, names)
+        day = nw.col(f"{DAY}@{view.key.tz}")
+        columns[f"{DAY}{i}"] = nw.when(kept).then(day).otherwise(NO_KEY).cast(nw.Int64())
         columns[f"{BUCKET}{i}"] = (
-            nw.when(answered).then(_bucket().cast(nw.Int64())).otherwise(nw.lit(NO_KEY))
+            nw.when(kept & _in_histogram(plan, view))
+            .then(nw.col(f"{BUCKET}@"))
+            .otherwise(NO_KEY)
+            .cast(nw.Int64())
         )
         columns[f"{INSTANT}{i}"] = (
-            nw.when(kept & last).then(nw.col("_us")).otherwise(nw.lit(NO_KEY))
+            nw.when(kept & _among(plan, readings)).then(nw.col(US)).otherwise(NO_KEY).cast(nw.Int64())
         )
     return columns
 
 
-def _bucket() -> nw.Expr:
-    """The expression of `bucket_of`: comparisons with powers of two, one exact multiplication."""
-    value = nw.col("value")
-    expr: nw.Expr = nw.lit(OVERFLOW_BUCKET)
-    for octave in range(MAX_OCTAVE, MIN_OCTAVE - 1, -1):
-        index = (value * 2.0 ** (6 - octave)).floor() + (octave * SUB_BUCKETS - SUB_BUCKETS)
-        expr = nw.when(value < 2.0 ** (octave + 1)).then(index).otherwise(expr)
-    expr = nw.when(value < 2.0**MIN_OCTAVE).then(nw.lit(UNDERFLOW_BUCKET)).otherwise(expr)
-    return nw.when(value <= 0).then(nw.lit(ZERO_BUCKET)).otherwise(expr)
-
-
 def _sets(plan: Plan) -> list[GroupingSet]:
-    """One grouping per view; the first also groups every row by why it is not used."""
+    """One grouping per view; the first also counts every row by why it is not used."""
     sets = []
     for i, view in enumerate(plan.views):
-        keys = {METRIC: f"{METRIC}{i}", DAY: f"{DAY}{i}", BUCKET: f"{BUCKET}{i}"}
+        keys = {SERIES: SERIES, EMPTY: EMPTY, DAY: f"{DAY}{i}", BUCKET: f"{BUCKET}{i}"}
         keys[INSTANT] = f"{INSTANT}{i}"
-        keys.update({label: f"{label}{i}" for label in view.key.labels})
+        keys.update({f"{LABEL}{j}": label for j, label in enumerate(view.key.labels)})
         if i == 0:
-            keys[WHY] = WHY
-            keys["_metric_read"] = METRIC
-        sets.append(GroupingSet("_all" if i == 0 else f"_in{i}", keys))
+            keys.update({WHY: WHY, OTHER: OTHER, NAIVE: NAIVE})
+        sets.append(GroupingSet(None if i == 0 else f"_in{i}", keys))
     if not sets:
-        sets.append(GroupingSet("_all", {WHY: WHY, "_metric_read": METRIC}))
+        sets.append(GroupingSet(None, {SERIES: SERIES, WHY: WHY, OTHER: OTHER, NAIVE: NAIVE}))
     return sets
 
 
-def _aggregates(columns: _Columns) -> list[Aggregate]:
-    sums = [READ, EVENTS, ANSWERED, TOTAL, SQUARES, OPEN, NAIVE, TIMED]
-    result = [Aggregate(name, name, "sum") for name in sums]
-    result += [Aggregate(LOW, LOW, "min", math.inf), Aggregate(HIGH, HIGH, "max", -math.inf)]
-    result += [Aggregate(f"_good{i}", f"_good{i}", "sum") for i in range(len(columns.good))]
-    result += [Aggregate(f"_expired{i}", f"_expired{i}", "sum") for i in range(len(columns.expired))]
+def _aggregates(slots: _Slots, zones: list[str]) -> list[Aggregate]:
+    result = [Aggregate(READ, READ, "count")]
+    result += [Aggregate(name, name, "sum") for name in (WEIGHT, TOTAL)]
+    result += [Aggregate(LOW, LOW, "min", math.inf), Aggregate(HIGH, LOW, "max", -math.inf)]
+    result += [
+        Aggregate(f"_slot{k}@{z}", f"_slot{k}@{z}", "sum")
+        for z in zones
+        for k in range(slots.columns(z))
+    ]
     return result
 
 
-def _table(result: dict[str, Any], plan: Plan, columns: _Columns, name: str) -> PeriodTable:
+def _table(result: dict[str, Any], plan: Plan, slots: _Slots, name: str) -> PeriodTable:
     table = PeriodTable(plan)
     sets = result[SET_COLUMN].astype(np.int64)
-    table.accounts[name] = _accounts(result, sets == 0)
+    accounts = _accounts(result, np.flatnonzero(sets == 0), plan)
+    table.accounts[name] = accounts
+    code = result[SERIES].astype(np.int64)
+    day = result[DAY].astype(np.int64)
+    codes = _codes(plan)
     for i, view in enumerate(plan.views):
-        rows = sets == i
-        metric = result[METRIC][rows]
-        day = result[DAY][rows].astype(np.int64)
+        in_set = sets == i
         for series in sorted(view.series):
-            chosen = np.flatnonzero(rows)[(metric == series) & (day != NO_KEY)]
-            _seen(table.accounts[name], result, np.flatnonzero(rows)[metric == series], view, series)
-            if len(chosen):
-                table.add(i, series, _grouped(result, chosen, view, series, columns))
+            rows = np.flatnonzero(in_set & (code == codes[series]))
+            kept = day[rows] != NO_KEY
+            if kept.any():
+                table.add(i, series, _grouped(result, rows[kept], view, series, slots))
+            table.unmatched.setdefault((i, series), []).extend(_labelled(result, rows[~kept], view))
     return table
 
 
 def _grouped(
-    result: dict[str, Any], rows: np.ndarray[Any, Any], view: ViewPlan, series: str, columns: _Columns
+    result: dict[str, Any], rows: np.ndarray[Any, Any], view: ViewPlan, series: str, slots: _Slots
 ) -> Grouped:
     labels = view.key.labels
-    values = list(zip(*(result[label][rows].tolist() for label in labels), strict=True)) if labels else [()] * len(rows)
-    sums = {
-        "rows": result[EVENTS][rows],
-        "n": result[ANSWERED][rows],
-        "sum": result[TOTAL][rows],
-        "sum_sq": result[SQUARES][rows],
-        "open": result[OPEN][rows],
+    segments, segment = _segments(result, rows, len(labels))
+    needs, tz = view.series[series], view.key.tz
+    weight = np.asarray(result[WEIGHT][rows], dtype=np.float64)
+    empty = result[EMPTY][rows] == 1
+    def slot(k: int) -> np.ndarray[Any, Any]:
+        return np.asarray(result[f"_slot{k}@{tz}"][rows], dtype=np.float64)
+
+    good = {
+        c: np.where(empty, 0.0, slot(k))
+        for k, c in enumerate(slots.good.get(series, ()))
+        if c in needs.conditions
     }
-    needs = view.series[series]
-    good = {c: result[f"_good{i}"][rows] for i, (s, c) in enumerate(columns.good) if s == series and c in needs.conditions}
     expired = {
-        e: result[f"_expired{i}"][rows]
-        for i, (s, e, tz) in enumerate(columns.expired)
-        if s == series and tz == view.key.tz and e in needs.expiries
+        e: np.where(empty, slot(k), 0.0)
+        for k, e in enumerate(slots.expired.get((series, tz), ()))
+        if e in needs.expiries
     }
     return Grouped(
         labels,
-        values,
+        segments,
+        segment,
         result[DAY][rows].astype(np.int64),
         result[BUCKET][rows].astype(np.int64),
         result[INSTANT][rows].astype(np.int64),
-        {k: np.asarray(v, dtype=np.float64) for k, v in sums.items()},
+        {
+            "read": np.asarray(result[READ][rows], dtype=np.float64),
+            "rows": weight,
+            "n": np.where(empty, 0.0, weight),
+            "sum": np.asarray(result[TOTAL][rows], dtype=np.float64),
+            # NOTE: an event of a duration series without a value is open
+            "open": np.where(empty, weight, 0.0) if needs.open_events else np.zeros(len(rows)),
+        },
         np.asarray(result[LOW][rows], dtype=np.float64),
         np.asarray(result[HIGH][rows], dtype=np.float64),
-        {c: np.asarray(v, dtype=np.float64) for c, v in good.items()},
-        {e: np.asarray(v, dtype=np.float64) for e, v in expired.items()},
+        good,
+        expired,
     )
 
 
-def _accounts(result: dict[str, Any], rows: np.ndarray[Any, Any]) -> Accounts:
+def _accounts(result: dict[str, Any], rows: np.ndarray[Any, Any], plan: Plan) -> Accounts:
     accounts = Accounts()
-    why = result[WHY][rows]
-    metric = result["_metric_read"][rows]
-    read = result[READ][rows]
+    read = np.asarray(result[READ][rows], dtype=np.float64)
+    naive = result[NAIVE][rows].astype(np.int64)
     accounts.read = int(round(float(read.sum())))
-    accounts.naive_timestamps = int(round(float(result[NAIVE][rows].sum())))
-    accounts.timed_rows = int(round(float(result[TIMED][rows].sum())))
-    for reason, series, count in zip(why.tolist(), metric.tolist(), read.tolist(), strict=True):
-        if reason is None:
-            continue
+    accounts.naive_timestamps = int(round(float(read[naive == 1].sum())))
+    accounts.timed_rows = int(round(float(read[naive != NO_KEY].sum())))
+    names = {code: name for name, code in _codes(plan).items()}
+    why, other, code = result[WHY][rows], result[OTHER][rows], result[SERIES][rows]
+    reasons = np.flatnonzero(why != None)  # noqa: E711 - an element-wise test for null
+    for reason, number, name, count in zip(
+        why[reasons].tolist(),
+        code[reasons].tolist(),
+        other[reasons].tolist(),
+        read[reasons].tolist(),
+        strict=True,
+    ):
+        series = names.get(number, name)
         bucket = accounts.skipped if reason in SKIP_REASONS else accounts.rejected
         shown = f"{reason} ({series})" if reason in PER_SERIES else str(reason)
         bucket[shown] = bucket.get(shown, 0) + int(round(count))
     return accounts
 
 
-def _seen(
-    accounts: Accounts, result: dict[str, Any], rows: np.ndarray[Any, Any], view: ViewPlan, series: str
-) -> None:
-    """Count the label values seen in the rows of a view's series (matched or not)."""
-    counts = result[READ][rows]
-    for label in view.key.labels:
-        seen = accounts.seen.setdefault((series, label), {})
-        for value, count in zip(result[label][rows].tolist(), counts.tolist(), strict=True):
-            if value is not None:
-                seen[value] = seen.get(value, 0) + int(round(count))
+def _segments(
+    result: dict[str, Any], rows: np.ndarray[Any, Any], width: int
+) -> tuple[list[tuple[str | None, ...]], np.ndarray[Any, Any]]:
+    """The distinct label values of `rows` (label slots 0 .. width-1) and each row's segment."""
+    combined = np.zeros(len(rows), dtype=np.int64)
+    dictionaries: list[list[str | None]] = []
+    for j in range(width):
+        numbers: dict[str | None, int] = {}
+        values = result[f"{LABEL}{j}"][rows].tolist()
+        codes = np.fromiter((numbers.setdefault(v, len(numbers)) for v in values), np.int64, len(values))
+        combined = combined * (len(numbers) + 1) + codes
+        dictionaries.append(list(numbers))
+    distinct, first, segment = np.unique(combined, return_index=True, return_inverse=True)
+    segments = [
+        tuple(result[f"{LABEL}{j}"][rows[i]] for j in range(width)) for i in first.tolist()
+    ]
+    return segments, segment.ravel().astype(np.int64)
 
 
-def _expired_columns(
-    plan: Plan, source: Normalized, clocks: Clocks, columns: _Columns
-) -> dict[str, nw.Expr]:
-    """Per (series, condition, calendar, time zone): open events whose age at as_of fails."""
-    usable = nw.col("_rejected").is_null()
-    opened = usable & nw.col("value").is_null()
-    result = {}
-    for i, (series, expiry, tz) in enumerate(columns.expired):
-        condition, _ = expiry
-        now = plan.as_of_us(tz)
-        column = _age_column(expiry, series, source)
-        if column is None:
-            age = nw.lit(now) - nw.col("_us")
-        else:
-            clock = clocks.get(column.removeprefix("_business_"))
-            assert clock is not None
-            age = nw.lit(clock.at(now)) - nw.col(column)
-        limit = condition.limit * 1_000_000
-        late = age > limit if condition.comparison == "<=" else age >= limit
-        result[f"_expired{i}"] = (
-            nw.when(opened & (nw.col(METRIC) == series) & late.fill_null(value=False))
-            .then(nw.col("_w"))
-            .otherwise(nw.lit(0.0))
-        )
-    return result
+def _labelled(
+    result: dict[str, Any], rows: np.ndarray[Any, Any], view: ViewPlan
+) -> list[tuple[tuple[str | None, ...], int]]:
+    """The label values and rows of groups a view does not keep (for "did you mean" hints)."""
+    width = len(view.key.labels)
+    columns = [result[f"{LABEL}{j}"][rows].tolist() for j in range(width)]
+    counts = np.rint(np.asarray(result[READ][rows], dtype=np.float64)).astype(int).tolist()
+    return list(zip(zip(*columns, strict=True), counts, strict=True)) if columns else []
 
 
 __all__ = [

@@ -31,17 +31,17 @@ class GroupingSet:
     """One grouping of the projected rows.
 
     Attributes:
-        member: the column that is true for the rows this set groups.
+        member: the column that is true for the rows this set groups (None: every row).
         keys: output key name -> the projected column holding it for this set.
     """
 
-    member: str
+    member: str | None
     keys: dict[str, str]
 
 
 @dataclass(frozen=True)
 class Aggregate:
-    """One aggregate of every group: ``how`` (sum, min or max) of a projected column."""
+    """One aggregate of every group: ``how`` (count, sum, min or max) of a projected column."""
 
     name: str
     column: str
@@ -73,22 +73,26 @@ def _group_narwhals(
     names = sorted({name for s in sets for name in s.keys})
     parts = []
     for index, grouping in enumerate(sets):
-        keys = list(grouping.keys.values())
+        keys = list(dict.fromkeys(grouping.keys.values()))
+        rows = lf if grouping.member is None else lf.filter(nw.col(grouping.member))
+        renamed = {f"_k{index}_{name}": nw.col(column) for name, column in grouping.keys.items()}
         grouped = (
-            lf.filter(nw.col(grouping.member))
-            .group_by(*keys, drop_null_keys=False)
+            rows.with_columns(**renamed)
+            .group_by(*renamed, drop_null_keys=False)
             .agg(*(_narwhals_aggregate(a) for a in aggregates))
-            .rename({column: name for name, column in grouping.keys.items()})
+            .rename({f"_k{index}_{name}": name for name in grouping.keys})
         )
         missing = [name for name in names if name not in grouping.keys]
         grouped = grouped.with_columns(
             nw.lit(index).cast(nw.Int64()).alias(SET_COLUMN),
             *(_null_key(name, integer_keys) for name in missing),
         )
+        counts = [nw.col(a.name).cast(nw.Int64()) for a in aggregates if a.how == "count"]
+        grouped = grouped.with_columns(*counts) if counts else grouped
         parts.append(grouped.select(SET_COLUMN, *names, *(a.name for a in aggregates)))
     frame = nw.concat(parts, how="vertical").with_columns(
         *(nw.col(name).fill_null(NO_KEY) for name in names if name in integer_keys),
-        *(nw.col(a.name).fill_null(a.empty) for a in aggregates),
+        *(nw.col(a.name).cast(nw.Float64()).fill_null(a.empty) for a in aggregates),
     )
     eager = frame.collect()
     return {name: _plain(eager.get_column(name).to_numpy()) for name in eager.columns}
@@ -101,6 +105,8 @@ def _null_key(name: str, integer_keys: frozenset[str]) -> nw.Expr:
 
 
 def _narwhals_aggregate(aggregate: Aggregate) -> nw.Expr:
+    if aggregate.how == "count":
+        return nw.len().alias(aggregate.name)
     column = nw.col(aggregate.column)
     reduced = {"sum": column.sum, "min": column.min, "max": column.max}[aggregate.how]()
     return reduced.alias(aggregate.name)
@@ -117,12 +123,17 @@ def _group_duckdb(
     columns, groupings, markers = [], [], []
     for index, grouping in enumerate(sets):
         marker = f"_m{index}"
-        member = _quote(grouping.member)
+        member = "TRUE" if grouping.member is None else _quote(grouping.member)
         columns.append(f"CASE WHEN {member} THEN {index} END AS {marker}")
         keys = [marker]
         for name, column in grouping.keys.items():
             alias = f"_k{index}_{name}"
-            columns.append(f"CASE WHEN {member} THEN {_quote(column)} END AS {_quote(alias)}")
+            value = (
+                _quote(column)
+                if grouping.member is None
+                else f"CASE WHEN {member} THEN {_quote(column)} END"
+            )
+            columns.append(f"{value} AS {_quote(alias)}")
             keys.append(_quote(alias))
         groupings.append(f"({', '.join(keys)})")
         markers.append(marker)
@@ -134,11 +145,18 @@ def _group_duckdb(
             value = f"coalesce({value}, {NO_KEY})"
         outputs.append(f"{value} AS {_quote(name)}")
     for a in aggregates:
-        outputs.append(f"coalesce({a.how}({_quote(a.column)}), {_sql_float(a.empty)}) AS {a.name}")
+        if a.how == "count":
+            outputs.append(f"count(*)::DOUBLE AS {_quote(a.name)}")
+            continue
+        value = f"coalesce({a.how}({_quote(a.column)}), {_sql_float(a.empty)})"
+        outputs.append(f"{value} AS {_quote(a.name)}")
     sql = (
         f"SELECT {', '.join(outputs)} FROM (SELECT *, {', '.join(columns)} FROM projected) "
         f"GROUP BY GROUPING SETS ({', '.join(groupings)}) HAVING {SET_COLUMN} IS NOT NULL"
     )
+    import os
+    if os.environ.get("SG_DUMP"):
+        open("/tmp/proj.sql", "w").write(relation.sql_query()); open("/tmp/group.sql", "w").write(sql)
     fetched = relation.query("projected", sql).fetchnumpy()
     return {name: _filled(values) for name, values in fetched.items()}
 

@@ -1,21 +1,23 @@
 """Evaluation: ``(goals, period table, as_of) -> results``. Pure: no file, clock or network access.
 
-Goals are evaluated in groups that share a timeline (`_timeline`): a goal on its own, or the
-children of a `for_each` goal, cut from the same cells by their label value. For a group the cells
-of its segments are summed per member and day, turned into prefix sums, and every window the
-timeline reads — current, baseline, burn rates, weekly and daily history, compliance — is a
-difference of two prefix sums, for all members at once. The goal's measure (`MetricSpec.measure`)
-turns those sums into values; then each member's result is assembled: met, progress, expected
-progress, history, trend and forecast, error budget, status (`_verdict`) and reasons. Parents are
-rolled up last (`_rollup`). So the cost follows the cells read, not the number of goals.
+Goals are evaluated in *batches*: all goals (and `for_each` children) that read the same view and
+series alike — the same measure shape, timeline and `min_events` — whatever their filters and
+targets. For a batch, the cells of each member's segments are summed per member and day into one
+matrix, turned into prefix sums, and every window the timeline reads (current, baseline, burn
+rates, weekly and daily history, compliance) is a difference of two prefix sums for all members at
+once. The measure (`MetricSpec.measure`) turns the sums into values, the trend is fitted for every
+member at once, and then each member's result is assembled: met, progress, expected progress,
+forecast, error budget, status (`_verdict`) and reasons. Parents are rolled up last (`_rollup`).
+So the cost follows the cells read, not the number of goals.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -23,10 +25,10 @@ from dateutil.rrule import rrulestr
 from numpy.typing import NDArray
 
 from smartgoals._calendar import AsOf, day_date, day_number
-from smartgoals._forecast import TREND_WEEKS, Trend, forecast_at, theil_sen
+from smartgoals._forecast import TREND_WEEKS, Trend, forecast_at, theil_sen_rows
 from smartgoals._metrics import Aggregation, Measure, Measured, MetricSpec, Totals
 from smartgoals._model import Goal, GoalKind, GoalSet, milestone_values
-from smartgoals._period import Cells, PeriodTable, window_quantiles
+from smartgoals._period import Cells, PeriodTable, bucket_midpoints, range_quantiles
 from smartgoals._results import Compliance, ErrorBudget, GoalResult, History
 from smartgoals._rollup import roll_up
 from smartgoals._timeline import Timeline, WindowIndex, timeline
@@ -35,6 +37,7 @@ from smartgoals._verdict import Findings, verdict
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
+ORDINAL_OF_EPOCH = date(1970, 1, 1).toordinal()
 
 
 def min_events(goal: Goal, spec: MetricSpec) -> int:
@@ -55,22 +58,47 @@ def evaluate_table(goals: GoalSet, table: PeriodTable, as_of: AsOf) -> list[Goal
     Raises:
         ValueError: `table` was not aggregated for these goals.
     """
-    if table.plan is None:
+    plan = table.plan
+    if plan is None:
         raise ValueError("the period table has no plan: build it with smartgoals' aggregation")
-    results: list[GoalResult] = []
+    batches: dict[tuple[Any, ...], _Batch] = {}
+    order: list[str] = []
     weights: dict[str, float] = {}
     for goal in goals:
-        if goal.id not in table.plan.goal_views:
+        if goal.id not in plan.goal_views:
             raise ValueError(f"the period table was not aggregated for goal {goal.id!r}")
-        group = _Group(goal, goals, table, as_of, None)
-        results += group.results()
+        spec = goals.metrics[goal.metric]
+        measure = goal.measure(spec)
+        line = timeline(goal, as_of)
+        view = plan.goal_views[goal.id]
+        key = (view, spec.inputs, _shape(measure), line, min_events(goal, spec), goal.calendar)
+        batch = batches.get(key)
+        if batch is None:
+            cells = [table.cells(view, series) for series in spec.inputs]
+            batch = batches[key] = _Batch(spec, line, cells, min_events(goal, spec), measure)
+        order.append(goal.id)
         weights[goal.id] = goal.weight
+        batch.add(goal, measure)
         if goal.for_each is not None:
-            children = _Group(goal, goals, table, as_of, goal.for_each)
-            for result in children.results():
-                results.append(result)
-                weights[result.id] = goal.weight
-    return roll_up(results, weights)
+            for child in batch.add_children(goal, measure, goal.for_each):
+                order.append(child)
+                weights[child] = goal.weight
+    results: dict[str, GoalResult] = {}
+    for batch in batches.values():
+        results.update((r.id, r) for r in batch.results())
+    return roll_up([results[i] for i in order], weights)
+
+
+def _shape(measure: Measure) -> tuple[Any, ...]:
+    """What decides how a measure reads its events (its target does not)."""
+    return (
+        type(measure),
+        measure.series,
+        measure.conditions,
+        measure.expiry,
+        measure.quantile_q,
+        measure.last,
+    )
 
 
 def _slug(value: str) -> str:
@@ -78,9 +106,26 @@ def _slug(value: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Member:
-    """One goal of a group: the goal itself, or one child of a for_each goal."""
+class _Written:
+    """What a goal's results take from the goal as written (shared by for_each children)."""
 
+    file: str | None
+    line: int | None
+    threshold: dict[str, object] | None
+    statistic: str | None
+    window: str
+    window_start: datetime
+    window_end: datetime
+    milestones: tuple[tuple[date, float], ...]
+
+
+@dataclass(frozen=True)
+class _Member:
+    """One goal of a batch: a goal as written, or one child of a for_each goal."""
+
+    goal: Goal
+    measure: Measure
+    written: _Written
     id: str
     owner: str
     title: str | None
@@ -88,59 +133,115 @@ class _Member:
     segment: dict[str, str] | None
 
 
-class _Group:
-    """Goals that share a timeline: one goal, or the children of a for_each goal."""
+@dataclass(frozen=True)
+class _Family:
+    """The children of a for_each goal: members ``first ...`` by value of `label`."""
 
-    def __init__(
-        self, goal: Goal, goals: GoalSet, table: PeriodTable, as_of: AsOf, label: str | None
-    ) -> None:
-        assert table.plan is not None
-        self.goal, self.as_of, self.label = goal, as_of, label
-        self.spec = goals.metrics[goal.metric]
-        self.measure = goal.measure(self.spec)
-        self.min_events = min_events(goal, self.spec)
-        self.line = timeline(goal, as_of)
+    where: dict[str, str | list[str]]
+    label: str
+    numbers: dict[str, int]
+
+
+@dataclass
+class _Batch:
+    """Goals that read the same cells alike; evaluated together."""
+
+    spec: MetricSpec
+    line: Timeline
+    cells: list[Cells | None]
+    min_events: int
+    measure: Measure
+    members: list[_Member] = field(default_factory=list)
+    plain: list[tuple[int, dict[str, str | list[str]]]] = field(default_factory=list)
+    families: list[_Family] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
         self.index = WindowIndex.of(self.line)
-        view = table.plan.goal_views[goal.id]
-        self.cells = [table.cells(view, series) for series in self.spec.inputs]
         windows = np.array(self.line.windows(), dtype=np.int64).reshape(-1, 2)
         self.first_day = int(windows[:, 0].min())
         self.days = max(self.line.end - self.first_day, 1)
         self.firsts = np.clip(windows[:, 0] - self.first_day, 0, self.days)
         self.ends = np.clip(windows[:, 1] - self.first_day, 0, self.days)
-        self.members = self._members()
-        self.milestones = milestone_values(goal, {goal.metric: self.spec})
 
-    def _members(self) -> list[_Member]:
-        goal = self.goal
-        if self.label is None:
-            return [_Member(goal.id, goal.owner, goal.title, goal.parent, goal.segment)]
-        main = self.cells[0]
-        values = [] if main is None else main.values_of(self.label, main.matching(goal.where))
-        return [
-            _Member(
-                f"{goal.id}/{_slug(value)}",
-                value if goal.owner == self.label else goal.owner,
-                f"{goal.title or goal.id}: {value}",
-                goal.id,
-                {self.label: value},
-            )
-            for value in values
-        ]
-
-    def member_of_segment(self, cells: Cells) -> Ints:
-        """Per segment of `cells`, the member it belongs to (-1: none)."""
-        matching = cells.matching(self.goal.where)
-        if self.label is None:
-            return np.where(matching, 0, -1).astype(np.int64)
-        numbers = {m.segment[self.label]: i for i, m in enumerate(self.members) if m.segment}
-        position = cells.labels.index(self.label)
-        member = np.fromiter(
-            (numbers.get(s[position], -1) for s in cells.segments),
-            dtype=np.int64,
-            count=len(cells.segments),
+    def _written(self, goal: Goal) -> _Written:
+        first, end = self.line.current
+        span = goal.span
+        statistic = self.spec.aggregation is Aggregation.DURATION and goal.threshold is None
+        return _Written(
+            span.file if span else None,
+            span.line if span else None,
+            _threshold_dict(goal),
+            goal.statistic if statistic else None,
+            str(goal.window),
+            self._local(first),
+            self._local(end),
+            tuple(milestone_values(goal, {goal.metric: self.spec})),
         )
-        return np.where(matching, member, -1)
+
+    def add(self, goal: Goal, measure: Measure) -> None:
+        """Add a goal as written."""
+        self.plain.append((len(self.members), goal.where))
+        written = self._written(goal)
+        self.members.append(
+            _Member(
+                goal,
+                measure,
+                written,
+                goal.id,
+                goal.owner,
+                goal.title,
+                goal.parent,
+                goal.segment,
+            )
+        )
+
+    def add_children(self, goal: Goal, measure: Measure, label: str) -> list[str]:
+        """Add one child of `goal` per value of `label` in its cells; return their ids."""
+        main = self.cells[0]
+        values = [] if main is None else main.values_of(label, main.matching(goal.where))
+        written = self.members[-1].written
+        first = len(self.members)
+        for value in values:
+            self.members.append(
+                _Member(
+                    goal,
+                    measure,
+                    written,
+                    f"{goal.id}/{_slug(value)}",
+                    value if goal.owner == label else goal.owner,
+                    f"{goal.title or goal.id}: {value}",
+                    goal.id,
+                    {label: value},
+                )
+            )
+        self.families.append(_Family(goal.where, label, {v: first + i for i, v in enumerate(values)}))
+        return [m.id for m in self.members[first:]]
+
+    # -- which cells each member reads ----------------------------------------------------------
+
+    def pairs(self, cells: Cells) -> tuple[Ints, Ints]:
+        """(segment, member) for every segment a member reads."""
+        segments, members = [], []
+        masks: dict[str, NDArray[np.bool_]] = {}
+        for index, where in self.plain:
+            key = repr(sorted(where.items()))
+            if key not in masks:
+                masks[key] = cells.matching(where)
+            chosen = np.flatnonzero(masks[key])
+            segments.append(chosen)
+            members.append(np.full(len(chosen), index, dtype=np.int64))
+        for family in self.families:
+            position = cells.labels.index(family.label)
+            number = np.fromiter(
+                (family.numbers.get(s[position] or "", -1) for s in cells.segments),
+                dtype=np.int64,
+                count=len(cells.segments),
+            )
+            number = np.where(cells.matching(family.where), number, -1)
+            chosen = np.flatnonzero(number >= 0)
+            segments.append(chosen)
+            members.append(number[chosen])
+        return np.concatenate(segments), np.concatenate(members)
 
     # -- sums over windows, for every member at once -------------------------------------------
 
@@ -154,19 +255,25 @@ class _Group:
 
     def _totals(self, cells: Cells | None, main: bool) -> Totals:
         shape = (len(self.members), len(self.firsts))
-        zeros = np.zeros(shape)
-        if cells is None or not len(self.members):
-            empty = Totals(zeros, zeros, zeros, zeros)
-            empty.good = {c: zeros for c in self.measure.conditions}
-            empty.quantile = np.full(shape, np.nan)
-            empty.last = np.full(shape, np.nan)
-            return empty
-        member = self.member_of_segment(cells)
-        rows = cells.rows_of(np.flatnonzero(member >= 0))
+        if cells is None:
+            zeros = np.zeros(shape)
+            return Totals(
+                zeros,
+                zeros,
+                zeros,
+                zeros,
+                good={c: zeros for c in self.measure.conditions},
+                quantile=np.full(shape, np.nan),
+                last=np.full(shape, np.nan),
+            )
+        segments, members = self.pairs(cells)
+        starts, ends = cells.bounds[segments], cells.bounds[segments + 1]
+        rows = cells.rows_of(segments)
+        member = np.repeat(members, ends - starts)
         day = cells.day[rows] - self.first_day
         inside = (day >= 0) & (day < self.days)
-        rows, day = rows[inside], day[inside]
-        flat = member[cells.seg[rows]] * self.days + day
+        rows, member, day = rows[inside], member[inside], day[inside]
+        flat = member * self.days + day
 
         def windows(values: Floats) -> Floats:
             return self._windows(flat, values[rows])
@@ -178,25 +285,21 @@ class _Group:
             windows(cells.sums["open"]),
         )
         if main:
-            totals.good = {c: windows(cells.good[c]) for c in self.measure.conditions}
-            if self.measure.expiry is not None:
-                key = (self.measure.expiry, self.goal.calendar)
-                if key in cells.expired:
-                    totals.expired = {self.measure.expiry: windows(cells.expired[key])}
-            if self.measure.quantile_q is not None:
-                totals.quantile = self._quantiles(cells, member, self.measure.quantile_q)
-            if self.measure.last:
-                totals.last = self._latest(cells, member)
+            measure = self.measure
+            totals.good = {c: windows(cells.good[c]) for c in measure.conditions}
+            expiry = (measure.expiry, self.members[0].goal.calendar)
+            if measure.expiry is not None and expiry in cells.expired:
+                totals.expired = {measure.expiry: windows(cells.expired[expiry])}
+            if measure.quantile_q is not None:
+                totals.quantile = self._quantiles(cells, segments, members, measure.quantile_q)
+            if measure.last:
+                totals.last = self._latest(cells, segments, members)
         return totals
-
-    def _dense(self, flat: Ints, values: Floats) -> Floats:
-        size = len(self.members) * self.days
-        dense = np.bincount(flat, weights=values, minlength=size)
-        return dense.reshape(len(self.members), self.days)
 
     def _windows(self, flat: Ints, values: Floats) -> Floats:
         """Per member, the sum of `values` over each window (a day's own sum for one-day windows)."""
-        dense = self._dense(flat, values)
+        size = len(self.members) * self.days
+        dense = np.bincount(flat, weights=values, minlength=size).reshape(-1, self.days)
         prefix = np.zeros((dense.shape[0], self.days + 1))
         np.cumsum(dense, axis=1, out=prefix[:, 1:])
         sums = prefix[:, self.ends] - prefix[:, self.firsts]
@@ -204,61 +307,61 @@ class _Group:
         sums[:, single] = dense[:, self.firsts[single]]
         return sums
 
-    def _quantiles(self, cells: Cells, member_of: Ints, q: float) -> Floats:
-        """Per member and window, the nearest-rank `q` quantile from the histogram buckets."""
-        seg, day, bucket, count, low, high = cells.hist
-        member = member_of[seg]
-        day = day - self.first_day
-        keep = (member >= 0) & (day >= 0) & (day < self.days)
-        member, day, bucket, count = member[keep], day[keep], bucket[keep], count[keep]
-        low, high = low[keep], high[keep]
-        result = np.full((len(self.members), len(self.firsts)), np.nan)
-        lowest, highest = self._daily_extremes(member, day, low, high)
-        order = np.argsort(member, kind="stable")
-        bounds = np.searchsorted(member[order], np.arange(len(self.members) + 1))
-        for m in range(len(self.members)):
-            rows = order[bounds[m] : bounds[m + 1]]
-            if len(rows):
-                result[m] = window_quantiles(
-                    day[rows], bucket[rows], count[rows], self.days, self.firsts, self.ends, q
-                )
-        return np.minimum(np.maximum(result, lowest), highest)
+    def _pair_rows(
+        self, segment_of_row: Ints, day_of_row: Ints, segments: Ints, members: Ints
+    ) -> tuple[Ints, Ints, Ints]:
+        """For rows keyed by segment and day (sorted by segment), the rows each member reads
+        within the batch's days: (member, local day from the first, row index)."""
+        bounds = np.searchsorted(segment_of_row, np.arange(int(segments.max(initial=-1)) + 2))
+        lengths = bounds[segments + 1] - bounds[segments]
+        offsets = bounds[segments] - np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        rows = np.repeat(offsets, lengths) + np.arange(int(lengths.sum()))
+        member = np.repeat(members, lengths)
+        day = day_of_row[rows] - self.first_day
+        keep = (day >= 0) & (day < self.days)
+        return member[keep], day[keep], rows[keep]
 
-    def _daily_extremes(
-        self, member: Ints, day: Ints, low: Floats, high: Floats
-    ) -> tuple[Floats, Floats]:
-        """Per member and window, the smallest and largest answered value."""
+    def _quantiles(self, cells: Cells, segments: Ints, members: Ints, q: float) -> Floats:
+        """Per member and window, the nearest-rank `q` quantile from the histogram buckets,
+        clipped to the window's smallest and largest value."""
+        seg, days, buckets, counts, lows, highs = cells.hist
+        member, day, rows = self._pair_rows(seg, days, segments, members)
+        order = np.argsort(member * self.days + day, kind="stable")
+        member, day, rows = member[order], day[order], rows[order]
+        key = member * self.days + day
+        distinct, rank = np.unique(buckets[rows], return_inverse=True)
+        everyone = np.arange(len(self.members))[:, None] * self.days
+        starts = np.searchsorted(key, (everyone + self.firsts).ravel())
+        ends = np.searchsorted(key, (everyone + self.ends).ravel())
+        found, total = range_quantiles(rank.ravel(), counts[rows], starts, ends, q)
+        midpoints = bucket_midpoints(distinct[found]) if len(distinct) else np.zeros(len(found))
+        result = np.where(total > 0, midpoints, np.nan).reshape(len(self.members), -1)
         shape = (len(self.members), self.days)
-        lows, highs = np.full(shape, np.inf), np.full(shape, -np.inf)
-        np.minimum.at(lows, (member, day), low)
-        np.maximum.at(highs, (member, day), high)
-        return (
-            _range_reduce(lows, self.firsts, self.ends, np.minimum, np.inf),
-            _range_reduce(highs, self.firsts, self.ends, np.maximum, -np.inf),
-        )
+        lowest, highest = np.full(shape, np.inf), np.full(shape, -np.inf)
+        np.minimum.at(lowest, (member, day), lows[rows])
+        np.maximum.at(highest, (member, day), highs[rows])
+        smallest = _range_reduce(lowest, self.firsts, self.ends, np.minimum, np.inf)
+        largest = _range_reduce(highest, self.firsts, self.ends, np.maximum, -np.inf)
+        return np.minimum(np.maximum(result, smallest), largest)
 
-    def _latest(self, cells: Cells, member_of: Ints) -> Floats:
+    def _latest(self, cells: Cells, segments: Ints, members: Ints) -> Floats:
         """Per member and window, the latest reading (NaN without one)."""
-        seg, day, instant, value = cells.readings
-        member = member_of[seg]
-        day = day - self.first_day
-        keep = (member >= 0) & (day >= 0) & (day < self.days)
-        member, day, instant, value = member[keep], day[keep], instant[keep], value[keep]
+        seg, days, instants, values = cells.readings
+        member, day, rows = self._pair_rows(seg, days, segments, members)
+        instant, value = instants[rows], values[rows]
         order = np.lexsort((value, instant, day, member))
         member, day, value = member[order], day[order], value[order]
         last = np.r_[(member[1:] != member[:-1]) | (day[1:] != day[:-1]), True] if len(day) else []
         member, day, value = member[last], day[last], value[last]
         shape = (len(self.members), self.days)
-        has, values = np.zeros(shape, dtype=bool), np.full(shape, np.nan)
+        has, readings = np.zeros(shape, dtype=bool), np.full(shape, np.nan)
         has[member, day] = True
-        values[member, day] = value
-        index = np.where(has, np.arange(self.days), -1)
-        latest = np.maximum.accumulate(index, axis=1)
-        last_day = np.where(self.ends > 0, self.ends - 1, 0)
-        found = latest[:, last_day]
+        readings[member, day] = value
+        latest = np.maximum.accumulate(np.where(has, np.arange(self.days), -1), axis=1)
+        found = latest[:, np.where(self.ends > 0, self.ends - 1, 0)]
         valid = (found >= self.firsts) & (self.ends > self.firsts)
-        rows = np.arange(shape[0])[:, None]
-        return np.where(valid, values[rows, np.maximum(found, 0)], np.nan)
+        everyone = np.arange(shape[0])[:, None]
+        return np.where(valid, readings[everyone, np.maximum(found, 0)], np.nan)
 
     # -- one result per member -----------------------------------------------------------------
 
@@ -267,24 +370,78 @@ class _Group:
         if not self.members:
             return []
         measured = self.measure.evaluate(self.totals())
-        return [self._result(m, member, measured) for m, member in enumerate(self.members)]
+        index = self.index
+        weekly_days = np.asarray(self.line.weeks, dtype=np.int64)
+        weekly_values = measured.value[:, index.weeks]
+        weekly_events = measured.events[:, index.weeks]
+        trends = self._trends(weekly_days, weekly_values, weekly_events)
+        compliance = self._compliance(measured)
+        daily_days = np.asarray(self.line.days, dtype=np.int64)
+        daily_values, daily_events = measured.value[:, index.days], measured.events[:, index.days]
+        has_value, has_events = ~np.isnan(weekly_values), daily_events != 0
+        columns = _Columns.of(measured, index)
+        return [
+            self._result(
+                m,
+                member,
+                columns,
+                trends[m],
+                compliance[m],
+                History(weekly_days, weekly_values[m], weekly_events[m], has_value[m]),
+                History(daily_days, daily_values[m], daily_events[m], has_events[m]),
+            )
+            for m, member in enumerate(self.members)
+        ]
 
-    def _result(self, m: int, member: _Member, measured: Measured) -> GoalResult:
-        goal, line, index = self.goal, self.line, self.index
-        value, events = _value(measured, m, index.CURRENT), int(measured.events[m, index.CURRENT])
-        good = _optional(measured.good, m, index.CURRENT)
-        baseline = self._baseline(measured, m)
-        target = self.measure.target
+    def _trends(self, days: Ints, values: Floats, events: Ints) -> list[Trend | None]:
+        """The Theil–Sen trend of each member's last judged weeks."""
+        judged = ~np.isnan(values) & (events >= max(self.min_events, 1))
+        rank = np.cumsum(judged[:, ::-1], axis=1)[:, ::-1]  # NOTE: 1 for the last judged week
+        chosen = judged & (rank <= TREND_WEEKS)
+        rows, columns = np.nonzero(chosen)
+        slots = TREND_WEEKS - rank[rows, columns]
+        xs = np.full((len(values), TREND_WEEKS), np.nan)
+        ys = np.full((len(values), TREND_WEEKS), np.nan)
+        xs[rows, slots] = (days[columns] + ORDINAL_OF_EPOCH + 3.5) / 7
+        ys[rows, slots] = values[rows, columns]
+        return theil_sen_rows(xs, ys)
+
+    def _compliance(self, measured: Measured) -> list[Compliance | None]:
+        values = measured.value[:, self.index.compliance]
+        events = measured.events[:, self.index.compliance]
+        judged = ~np.isnan(values) & (events >= max(self.min_events, 1))
+        targets = np.array([m.measure.target.value for m in self.members])[:, None]
+        higher = np.array([m.measure.target.comparison == ">=" for m in self.members])[:, None]
+        met = judged & np.where(higher, values >= targets, values <= targets)
+        weeks, held = judged.sum(axis=1).tolist(), met.sum(axis=1).tolist()
+        return [
+            None if m.goal.kind is GoalKind.ACHIEVE else Compliance(held[i], weeks[i])
+            for i, m in enumerate(self.members)
+        ]
+
+    def _result(
+        self,
+        m: int,
+        member: _Member,
+        columns: _Columns,
+        trend: Trend | None,
+        compliance: Compliance | None,
+        weekly: History,
+        daily: History,
+    ) -> GoalResult:
+        goal, line, index, measure = member.goal, self.line, self.index, member.measure
+        written = member.written
+        value, events, good = columns.value[m], columns.events[m], columns.good[m]
+        baseline = self._baseline(member, columns, m)
+        target = measure.target
         met = None if value is None else target.met_by(value)
         achieve = goal.kind is GoalKind.ACHIEVE
-        progress = _progress(value, baseline, met, self.measure) if achieve else None
-        expected = self._expected_progress(baseline) if achieve else None
-        weekly = self._history(measured, m, index.weeks, self.line.weeks, need_value=True)
-        trend = self._trend(weekly)
-        forecast, interval, chance = (
-            forecast_at(trend, self._deadline_x, self.measure) if not line.final else (None, None, None)
-        )
-        budget = self._error_budget(measured, m, events, good)
+        progress = _progress(value, baseline, met, measure) if achieve else None
+        expected = self._expected_progress(member, baseline) if achieve else None
+        forecast, interval, chance = (None, None, None)
+        if not line.final:
+            forecast, interval, chance = forecast_at(trend, self._deadline_x, measure)
+        budget = self._error_budget(goal, columns, m, events, good)
         first, end = line.current
         status, why = verdict(
             Findings(
@@ -301,13 +458,12 @@ class _Group:
                 forecast,
                 trend,
                 budget,
-                int(measured.events[m, index.LAST_WEEK]),
+                columns.last_week_events[m],
                 end - first,
-                self._days_to_review,
+                self._days_to_review(goal),
             )
         )
-        pending = _optional(measured.pending, m, index.CURRENT)
-        open_events = _optional(measured.open_events, m, index.CURRENT)
+        pending, open_events = columns.pending[m], columns.open_events[m]
         return GoalResult(
             id=member.id,
             title=member.title,
@@ -322,9 +478,9 @@ class _Group:
             comparison=target.comparison,
             met=met,
             events=events,
-            window_start=self._local(first),
-            window_end=self._local(end),
-            window=str(goal.window),
+            window_start=written.window_start,
+            window_end=written.window_end,
+            window=written.window,
             baseline=baseline,
             progress=progress,
             expected_progress=expected,
@@ -333,52 +489,47 @@ class _Group:
             p_success=chance if events else None,
             deadline=goal.deadline,
             start=goal.start,
-            reasons=tuple(self._reasons(value, events, pending, open_events, forecast, why)),
-            file=goal.span.file if goal.span else None,
-            line=goal.span.line if goal.span else None,
+            reasons=tuple(self._reasons(member, value, events, pending, open_events, forecast, why)),
+            file=written.file,
+            line=written.line,
             parent=member.parent,
             tags=goal.tags,
-            statistic=goal.statistic if self._has_statistic else None,
-            threshold=_threshold_dict(goal),
+            statistic=written.statistic,
+            threshold=written.threshold,
             good=good,
             pending=pending,
             open_events=open_events,
             error_budget=budget,
             trend=None if trend is None else _trend_dict(trend),
             weekly=weekly,
-            daily=self._history(measured, m, index.days, self.line.days, need_value=False),
-            milestones=tuple(self.milestones),
+            daily=daily,
+            milestones=written.milestones,
             segment=member.segment,
             min_events=self.min_events,
-            compliance=None if achieve else self._compliance(measured, m),
+            compliance=compliance,
         )
-
-    @property
-    def _has_statistic(self) -> bool:
-        return self.spec.aggregation is Aggregation.DURATION and self.goal.threshold is None
 
     def _local(self, day: int) -> datetime:
         return datetime.combine(day_date(day), time(), tzinfo=ZoneInfo(self.line.tz))
 
-    def _baseline(self, measured: Measured, m: int) -> float | None:
-        if self.goal.baseline is not None:
-            return self.goal.baseline
+    def _baseline(self, member: _Member, columns: _Columns, m: int) -> float | None:
+        if member.goal.baseline is not None:
+            return member.goal.baseline
         if self.line.baseline is None:
             return None
-        value = _value(measured, m, self.index.BASELINE)
-        enough = measured.events[m, self.index.BASELINE] >= max(self.min_events, 1)
-        return value if enough else None
+        enough = columns.baseline_events[m] >= max(self.min_events, 1)
+        return columns.baseline[m] if enough else None
 
-    def _expected_progress(self, baseline: float | None) -> float | None:
+    def _expected_progress(self, member: _Member, baseline: float | None) -> float | None:
         line = self.line
         if line.start is None:
             return None
         span = line.deadline_end - line.start
         now = min(max(line.now_days - line.start, 0.0), float(span))
         points = [(0.0, 0.0)]
-        target = self.measure.target.value
+        target = member.measure.target.value
         if baseline is not None and target != baseline:
-            for by, value in self.milestones:
+            for by, value in member.written.milestones:
                 x = float(day_number(by) + 1 - line.start)
                 points.append((x, (value - baseline) / (target - baseline)))
         points.append((float(span), 1.0))
@@ -387,61 +538,33 @@ class _Group:
                 return y0 if x1 == x0 else y0 + (y1 - y0) * (now - x0) / (x1 - x0)
         return 1.0  # pragma: no cover - now is clipped to the span
 
-    def _history(
-        self, measured: Measured, m: int, where: slice, days: tuple[int, ...], *, need_value: bool
-    ) -> History:
-        values = measured.value[m, where]
-        events = measured.events[m, where]
-        keep = ~np.isnan(values) if need_value else events != 0
-        return History(np.asarray(days, dtype=np.int64)[keep], values[keep], events[keep])
-
-    def _trend(self, weekly: History) -> Trend | None:
-        judged = [p for p in weekly if p.value is not None and p.events >= max(self.min_events, 1)]
-        recent = judged[-TREND_WEEKS:]
-        xs = [(p.start.toordinal() + 3.5) / 7 for p in recent]
-        return theil_sen(xs, [p.value for p in recent if p.value is not None])
-
     @cached_property
     def _deadline_x(self) -> float:
         return day_date(self.line.deadline_end).toordinal() / 7
 
     def _error_budget(
-        self, measured: Measured, m: int, events: int, good: int | None
+        self, goal: Goal, columns: _Columns, m: int, events: int, good: int | None
     ) -> ErrorBudget | None:
-        if self.goal.threshold is None or events == 0 or good is None:
+        if goal.threshold is None or events == 0 or good is None:
             return None
-        share = self.goal.threshold.share
+        share = goal.threshold.share
         allowed = (1 - share) * events
         bad = events - good
         consumed = bad / allowed if allowed > 0 else None
         rates = {}
-        for label, column in (("1d", self.index.LAST_DAY), ("7d", self.index.LAST_WEEK)):
-            recent = _value(measured, m, column)
+        for label, recent in (("1d", columns.last_day[m]), ("7d", columns.last_week[m])):
             rates[label] = None if recent is None or share >= 1 else (1 - recent) / (1 - share)
         remaining = None if consumed is None else 1 - consumed
         return ErrorBudget(allowed, bad, consumed, remaining, rates)
 
-    def _compliance(self, measured: Measured, m: int) -> Compliance:
-        values = measured.value[m, self.index.compliance]
-        events = measured.events[m, self.index.compliance]
-        judged = ~np.isnan(values) & (events >= max(self.min_events, 1))
-        met = sum(self.measure.met_by(float(v)) for v in values[judged])
-        return Compliance(int(met), int(judged.sum()))
-
-    @cached_property
-    def _days_to_review(self) -> float:
-        if self.goal.review is None:
+    def _days_to_review(self, goal: Goal) -> float:
+        if goal.review is None:
             return 7.0
-        zone = ZoneInfo(self.line.tz)
-        first = datetime.combine(self.goal.start or day_date(self.line.end - 1), time())
-        now = datetime.fromtimestamp(self.line.now_us / 1e6, zone).replace(tzinfo=None)
-        following = rrulestr(self.goal.review, dtstart=first).after(now)
-        if following is None:
-            return 7.0
-        return max((following - now) / timedelta(days=1), 0.0)
+        return _days_to_review(goal.review, goal.start, self.line.end, self.line.now_us, self.line.tz)
 
     def _reasons(
         self,
+        member: _Member,
         value: float | None,
         events: int,
         pending: int | None,
@@ -449,7 +572,7 @@ class _Group:
         forecast: float | None,
         why: str | None,
     ) -> list[str]:
-        goal, line = self.goal, self.line
+        goal, line, measure = member.goal, self.line, member.measure
         first, end = line.current
         days = end - first
         span = f"over {days} day{'s' if days != 1 else ''} to {day_date(end - 1).isoformat()}"
@@ -457,17 +580,17 @@ class _Group:
             return [f"starts on {goal.start}"]
         if value is None or events < self.min_events:
             return [f"{events:,} events {span}; at least {self.min_events} needed to judge"]
-        shown = self.measure.show(value)
+        shown = measure.show(value)
         if goal.threshold is not None:
             what = (
                 f"{shown} of {events:,} events {goal.threshold.rule} {span}; "
                 f"target {shown_share(goal.threshold.share)}"
             )
         else:
-            target = self.measure.target
+            target = measure.target
             what = (
                 f"{self.spec.title} {shown} {span} from {events:,} events; target "
-                f"{target.comparison} {self.measure.show(target.value)}"
+                f"{target.comparison} {measure.show(target.value)}"
             )
         sentences = [what]
         if pending:
@@ -475,10 +598,26 @@ class _Group:
         if open_events:
             sentences.append(f"{open_events:,} open events are not counted")
         if forecast is not None and not line.final:
-            sentences.append(f"trend reaches {self.measure.show(forecast)} by {goal.deadline}")
+            sentences.append(f"trend reaches {measure.show(forecast)} by {goal.deadline}")
         if why:
             sentences.append(why)
         return sentences
+
+
+_REVIEWS: dict[tuple[str, date | None, int, int, str], float] = {}
+
+
+def _days_to_review(rule: str, start: date | None, end: int, now_us: int, tz: str) -> float:
+    """Days from as_of to the next check-in of an RRULE expanded from the goal's start."""
+    key = (rule, start, end, now_us, tz)
+    if key not in _REVIEWS:
+        zone = ZoneInfo(tz)
+        first = datetime.combine(start or day_date(end - 1), time())
+        now = datetime.fromtimestamp(now_us / 1e6, zone).replace(tzinfo=None)
+        following = rrulestr(rule, dtstart=first).after(now)
+        days = 7.0 if following is None else max((following - now) / timedelta(days=1), 0.0)
+        _REVIEWS[key] = days
+    return _REVIEWS[key]
 
 
 def _range_reduce(
@@ -497,19 +636,49 @@ def _range_reduce(
         size = 1 << level
         chosen = np.flatnonzero((lengths >= size) & (lengths < size * 2))
         if len(chosen):
-            left = table[:, firsts[chosen]]
-            right = table[:, ends[chosen] - size]
-            result[:, chosen] = ufunc(left, right)
+            result[:, chosen] = ufunc(table[:, firsts[chosen]], table[:, ends[chosen] - size])
     return result
 
 
-def _value(measured: Measured, m: int, column: int) -> float | None:
-    value = float(measured.value[m, column])
-    return None if value != value else value
+@dataclass(frozen=True)
+class _Columns:
+    """The windows every member's result reads, as plain Python values (None: no value)."""
 
+    value: list[float | None]
+    events: list[int]
+    good: list[int | None]
+    pending: list[int | None]
+    open_events: list[int | None]
+    baseline: list[float | None]
+    baseline_events: list[int]
+    last_day: list[float | None]
+    last_week: list[float | None]
+    last_week_events: list[int]
 
-def _optional(values: Ints | None, m: int, column: int) -> int | None:
-    return None if values is None else int(values[m, column])
+    @classmethod
+    def of(cls, measured: Measured, index: WindowIndex) -> _Columns:
+        """The columns of `measured`."""
+
+        def values(column: int) -> list[float | None]:
+            return [None if v != v else v for v in measured.value[:, column].tolist()]
+
+        def counts(array: Ints | None, column: int) -> list[int | None]:
+            if array is None:
+                return [None] * len(measured.value)
+            return list(array[:, column].tolist())
+
+        return cls(
+            values(index.CURRENT),
+            measured.events[:, index.CURRENT].tolist(),
+            counts(measured.good, index.CURRENT),
+            counts(measured.pending, index.CURRENT),
+            counts(measured.open_events, index.CURRENT),
+            values(index.BASELINE),
+            measured.events[:, index.BASELINE].tolist(),
+            values(index.LAST_DAY),
+            values(index.LAST_WEEK),
+            measured.events[:, index.LAST_WEEK].tolist(),
+        )
 
 
 def _progress(

@@ -19,6 +19,9 @@ from collections import Counter
 from dataclasses import dataclass
 from statistics import median
 
+import numpy as np
+from numpy.typing import NDArray
+
 from smartgoals._metrics import Measure
 from smartgoals._units import Target
 
@@ -70,6 +73,82 @@ def theil_sen(xs: list[float], ys: list[float]) -> Trend | None:
     return Trend(slope, intercept, slopes[low], slopes[high], median(xs), median(ys), n)
 
 
+def theil_sen_rows(xs: NDArray[np.float64], ys: NDArray[np.float64]) -> list[Trend | None]:
+    """`theil_sen` of every row at once: a row's points are its columns where `ys` is not NaN.
+
+    Gives what `theil_sen` gives for each row's points (the same arithmetic and medians), for many
+    goals in a few array operations.
+    """
+    rows, width = ys.shape
+    if rows == 0 or width < 2:
+        return [None] * rows
+    valid = ~np.isnan(ys)
+    xs = np.where(valid, xs, np.nan)
+    first, second = np.triu_indices(width, 1)
+    dx = xs[:, second] - xs[:, first]
+    pair = valid[:, first] & valid[:, second] & (dx != 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slopes = np.sort(np.where(pair, (ys[:, second] - ys[:, first]) / dx, np.nan), axis=1)
+    count, n = pair.sum(axis=1), valid.sum(axis=1)
+    x_sorted, y_sorted = np.sort(xs, axis=1), np.sort(ys, axis=1)
+    usable = (n >= MIN_POINTS) & (_distinct(x_sorted, n) >= MIN_POINTS)
+    slope = _medians(slopes, count)
+    intercept = _medians(np.sort(ys - slope[:, None] * xs, axis=1), n)
+    variance = (n * (n - 1) * (2 * n + 5) - _ties(x_sorted, n) - _ties(y_sorted, n)) / 18
+    c = Z90 * np.sqrt(np.maximum(variance, 0.0))
+    low = np.maximum(np.rint((count - c) / 2) - 1, 0).astype(np.int64)
+    high = np.minimum(np.rint((count + c) / 2), count - 1).astype(np.int64)
+    index = np.arange(rows)
+    bounds = slopes[index, np.minimum(low, width - 1)], slopes[index, np.maximum(high, 0)]
+    centers = _medians(x_sorted, n), _medians(y_sorted, n)
+    trends: list[Trend | None] = [None] * rows
+    for row in np.flatnonzero(usable).tolist():
+        trends[row] = Trend(
+            float(slope[row]),
+            float(intercept[row]),
+            float(bounds[0][row]),
+            float(bounds[1][row]),
+            float(centers[0][row]),
+            float(centers[1][row]),
+            int(n[row]),
+        )
+    return trends
+
+
+def _medians(ordered: NDArray[np.float64], counts: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Per row, the median of its first `counts` values (rows sorted, NaN last)."""
+    index = np.arange(len(counts))
+    middle = np.clip(counts // 2, 0, ordered.shape[1] - 1)
+    below = np.clip(counts // 2 - 1, 0, ordered.shape[1] - 1)
+    odd = ordered[index, middle]
+    even = (ordered[index, below] + ordered[index, middle]) / 2
+    return np.where(counts % 2 == 1, odd, np.where(counts > 0, even, np.nan))
+
+
+def _runs(ordered: NDArray[np.float64], counts: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The row and length of every run of equal values among each row's first `counts` values."""
+    width = ordered.shape[1]
+    inside = np.arange(width)[None, :] < counts[:, None]
+    rows, columns = np.nonzero(inside)
+    values = ordered[rows, columns]
+    start = np.ones(len(values), dtype=bool)
+    start[1:] = (rows[1:] != rows[:-1]) | (values[1:] != values[:-1])
+    starts = np.flatnonzero(start)
+    lengths = np.diff(np.append(starts, len(values)))
+    return rows[starts], lengths
+
+
+def _distinct(ordered: NDArray[np.float64], counts: NDArray[np.int64]) -> NDArray[np.int64]:
+    rows, _ = _runs(ordered, counts)
+    return np.bincount(rows, minlength=len(counts))
+
+
+def _ties(ordered: NDArray[np.float64], counts: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Sen's tie correction ``Σ k(k−1)(2k+5)`` over the runs of equal values of each row."""
+    rows, k = _runs(ordered, counts)
+    return np.bincount(rows, weights=(k * (k - 1) * (2 * k + 5)).astype(np.float64), minlength=len(counts))
+
+
 def _variance(n: int, xs: list[float], ys: list[float]) -> float:
     """Sen's (1968, eq. 2.6) variance of the pairwise-slope count, corrected for tied values."""
 
@@ -111,4 +190,12 @@ def forecast_at(
     return clip(value), (clip(low), clip(high)), chance
 
 
-__all__ = ["MIN_POINTS", "TREND_WEEKS", "Trend", "forecast_at", "p_success", "theil_sen"]
+__all__ = [
+    "MIN_POINTS",
+    "TREND_WEEKS",
+    "Trend",
+    "forecast_at",
+    "p_success",
+    "theil_sen",
+    "theil_sen_rows",
+]

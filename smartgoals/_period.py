@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,7 +33,7 @@ ZERO_BUCKET = -(10**6)
 UNDERFLOW_BUCKET = -(10**5)
 OVERFLOW_BUCKET = 10**6
 QUANTILE_RELATIVE_ERROR = 1 / (2 * SUB_BUCKETS)
-NO_KEY = -(2**62)  # NOTE: stands for "none" in integer key columns (day, bucket, instant)
+NO_KEY = -(2**52)  # NOTE: "none" in integer keys (day, bucket, instant); exact as a float too
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -77,41 +78,59 @@ def bucket_midpoints(buckets: Ints) -> Floats:
     return np.where(buckets == OVERFLOW_BUCKET, 2.0 ** (MAX_OCTAVE + 1), mids)
 
 
-def window_quantiles(
-    day: Ints, bucket: Ints, count: Floats, days: int, firsts: Ints, ends: Ints, q: float
-) -> Floats:
-    """The nearest-rank `q` quantile (a bucket midpoint) of each window ``[first, end)`` of days.
+def range_quantiles(
+    values: Ints, weights: Floats, starts: Ints, ends: Ints, q: float
+) -> tuple[Ints, Floats]:
+    """For each range ``values[start:end]``, the weighted nearest-rank `q` quantile, all at once.
 
-    The histogram is given as rows of (day in ``[0, days)``, bucket, count); a window without any
-    count gives NaN. The caller clips the midpoints to the window's smallest and largest value.
+    A weighted wavelet matrix over the values: each bit level partitions the positions stably by
+    that bit and keeps prefix sums of the weights going to the zeros, so a query walks down the
+    levels choosing the zeros or the ones — `O(log σ)` array operations for all queries together,
+    however many goals and windows there are. The result is the smallest value whose cumulative
+    weight reaches ``max(q × total, 1e-12)`` (within 1e-9), and each range's total weight (0: none).
     """
-    buckets, column = np.unique(bucket, return_inverse=True)
-    dense = np.zeros((days, len(buckets)))
-    np.add.at(dense, (day, column), count)
-    prefix = np.zeros((days + 1, len(buckets)))
-    np.cumsum(dense, axis=0, out=prefix[1:])
-    seen = np.cumsum(prefix[ends] - prefix[firsts], axis=1)
-    total = seen[:, -1] if len(buckets) else np.zeros(len(firsts))
-    if not len(buckets):
-        return np.full(len(firsts), np.nan)
-    rank = np.maximum(q * total, 1e-12)
-    position = np.argmax(seen >= (rank - 1e-9)[:, None], axis=1)
-    return np.where(total > 0, bucket_midpoints(buckets[position]), np.nan)
+    # NOTE: weights are event counts; whole numbers add up exactly and much faster as integers
+    whole = bool(np.all(weights == np.floor(weights))) and float(weights.sum(initial=0)) < 2**52
+    current_weights: NDArray[Any] = weights.astype(np.int64) if whole else weights
+    levels = max(int(values.max(initial=0)).bit_length(), 1)
+    total = np.concatenate([[0], np.cumsum(current_weights)])
+    sums = (total[ends] - total[starts]).astype(np.float64)
+    rank = np.maximum(q * sums, 1e-12)
+    current = values
+    low, high = starts.copy(), ends.copy()
+    found = np.zeros(len(starts), dtype=np.int64)
+    for level in range(levels - 1, -1, -1):
+        zero = (current & (1 << level)) == 0
+        zero_count = np.concatenate([[0], np.cumsum(zero)])
+        zero_weight = np.concatenate([[0], np.cumsum(current_weights * zero)])
+        zeros = int(zero_count[-1])
+        in_zeros = zero_weight[high] - zero_weight[low]
+        left = in_zeros >= rank - 1e-9
+        rank = np.where(left, rank, rank - in_zeros)
+        found |= np.where(left, 0, 1 << level)
+        low_zero, high_zero = zero_count[low], zero_count[high]
+        low = np.where(left, low_zero, zeros + low - low_zero)
+        high = np.where(left, high_zero, zeros + high - high_zero)
+        order = np.concatenate([np.flatnonzero(zero), np.flatnonzero(~zero)])
+        current, current_weights = current[order], current_weights[order]
+    return found, sums
 
 
-SUMS = ("rows", "n", "sum", "sum_sq", "open")
+SUMS = ("read", "rows", "n", "sum", "open")
 
 
 @dataclass
 class Grouped:
     """Rows as the engine grouped them for one series of one view, before they are folded.
 
-    Each row is one group: its label values, its local day, its histogram bucket (`NO_KEY` when
-    none) and its reading instant (`NO_KEY` when none), with the group's sums.
+    Each row is one group: its segment (an index into `segments`, the distinct label values), its
+    local day, its histogram bucket (`NO_KEY` when none) and its reading instant (`NO_KEY` when
+    none), with the group's sums.
     """
 
     labels: tuple[str, ...]
-    values: list[Labels]
+    segments: list[Labels]
+    segment: Ints
     day: Ints
     bucket: Ints
     instant: Ints
@@ -129,9 +148,17 @@ class Grouped:
         def joined(get: str) -> NDArray[np.float64]:
             return np.concatenate([getattr(p, get) for p in parts])
 
+        index: dict[Labels, int] = {}
+        remapped = []
+        for part in parts:
+            mapping = np.array(
+                [index.setdefault(v, len(index)) for v in part.segments] or [0], dtype=np.int64
+            )
+            remapped.append(mapping[part.segment])
         return cls(
             first.labels,
-            [v for p in parts for v in p.values],
+            list(index),
+            np.concatenate(remapped),
             np.concatenate([p.day for p in parts]),
             np.concatenate([p.bucket for p in parts]),
             np.concatenate([p.instant for p in parts]),
@@ -141,6 +168,18 @@ class Grouped:
             {c: np.concatenate([p.good[c] for p in parts]) for c in first.good},
             {c: np.concatenate([p.expired[c] for p in parts]) for c in first.expired},
         )
+
+
+def _order(*keys: Ints) -> Ints:
+    """The stable order of rows by the keys (first key first), as one integer sort."""
+    lows = [int(key.min(initial=0)) for key in keys]
+    spans = [int(key.max(initial=0)) - low + 1 for key, low in zip(keys, lows, strict=True)]
+    if math.prod(spans) >= 2**62:
+        return np.lexsort(keys[::-1])
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, low, span in zip(keys, lows, spans, strict=True):
+        combined = combined * span + (key - low)
+    return np.argsort(combined, kind="stable")
 
 
 def _boundaries(*keys: NDArray[np.int64]) -> Ints:
@@ -161,7 +200,8 @@ class Cells:
         labels: the view's label names.
         segments: the label values of each segment (a segment id indexes this list).
         seg, day: each cell's segment and day; cells are sorted by both.
-        sums: per name in `SUMS`, the cells' sums (rows, answered n, sum, sum of squares, open).
+        sums: per name in `SUMS`, the cells' sums: rows read, events (weighted by ``count``),
+            answered events, the sum of their values, open events.
         low, high: the smallest and largest answered value of each cell (±inf when none).
         good: per condition, the answered events meeting it.
         expired: per condition and calendar, the open events that had failed it by as_of.
@@ -186,14 +226,8 @@ class Cells:
     @classmethod
     def fold(cls, grouped: Grouped) -> Cells:
         """Fold grouped rows into cells: rows of the same segment and day are added up."""
-        index: dict[Labels, int] = {}
-        seg = np.fromiter(
-            (index.setdefault(v, len(index)) for v in grouped.values),
-            dtype=np.int64,
-            count=len(grouped.values),
-        )
-        segments = list(index)
-        order = np.lexsort((grouped.day, seg))
+        seg, segments = grouped.segment, grouped.segments
+        order = _order(seg, grouped.day)
         seg_o, day_o = seg[order], grouped.day[order]
         starts = _boundaries(seg_o, day_o)
 
@@ -269,7 +303,7 @@ def _fold_hist(seg: Ints, grouped: Grouped) -> tuple[Ints, Ints, Ints, Floats, F
     has = grouped.bucket != NO_KEY
     s, d, b = seg[has], grouped.day[has], grouped.bucket[has]
     n, low, high = grouped.sums["n"][has], grouped.low[has], grouped.high[has]
-    order = np.lexsort((b, d, s))
+    order = _order(s, d, b)
     s, d, b, n, low, high = s[order], d[order], b[order], n[order], low[order], high[order]
     starts = _boundaries(s, d, b)
     if not len(starts):
@@ -304,7 +338,6 @@ class Accounts:
         skipped: usable rows that no goal reads, per reason.
         naive_timestamps: rows whose timestamp carried no UTC offset (read in the data time zone).
         timed_rows: rows whose timestamp could be read, for spotting a mix of the two.
-        seen: per series and label, the values seen and their rows (for "did you mean").
     """
 
     read: int = 0
@@ -312,7 +345,6 @@ class Accounts:
     skipped: dict[str, int] = field(default_factory=dict)
     naive_timestamps: int = 0
     timed_rows: int = 0
-    seen: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
 
     @property
     def used(self) -> int:
@@ -327,10 +359,6 @@ class Accounts:
                 mine[reason] = mine.get(reason, 0) + count
         self.naive_timestamps += other.naive_timestamps
         self.timed_rows += other.timed_rows
-        for key, values in other.seen.items():
-            merged = self.seen.setdefault(key, {})
-            for value, count in values.items():
-                merged[value] = merged.get(value, 0) + count
 
 
 @dataclass
@@ -340,11 +368,14 @@ class PeriodTable:
     Attributes:
         plan: the plan the table was aggregated for (which view each goal reads).
         grouped: per (view index, series), the grouped rows of every source (folded on demand).
+        unmatched: per (view index, series), label values of rows no goal's filter matched, with
+            their rows.
         accounts: per source, what happened to its rows.
     """
 
     plan: Plan | None = None
     grouped: dict[tuple[int, str], list[Grouped]] = field(default_factory=dict)
+    unmatched: dict[tuple[int, str], list[tuple[Labels, int]]] = field(default_factory=dict)
     accounts: dict[str, Accounts] = field(default_factory=dict)
     _cells: dict[tuple[int, str], Cells] = field(default_factory=dict, repr=False)
 
@@ -370,17 +401,28 @@ class PeriodTable:
             for (view, series), parts in table.grouped.items():
                 for part in parts:
                     result.add(view, series, part)
+            for key, rows in table.unmatched.items():
+                result.unmatched.setdefault(key, []).extend(rows)
             for source, accounts in table.accounts.items():
                 result.accounts.setdefault(source, Accounts()).add(accounts)
         return result
 
-    def seen(self, series: str, label: str) -> dict[str, int]:
-        """The values of `label` seen in rows of `series`, over every source, with their rows."""
-        merged: dict[str, int] = {}
-        for accounts in self.accounts.values():
-            for value, count in accounts.seen.get((series, label), {}).items():
-                merged[value] = merged.get(value, 0) + count
-        return merged
+    def seen(self, view: int, series: str, label: str) -> dict[str, int]:
+        """The values of `label` in the rows of a view's series, with their rows (kept or not)."""
+        counts: dict[str, int] = {}
+        cells = self.cells(view, series)
+        labels: list[tuple[Labels, int]] = list(self.unmatched.get((view, series), []))
+        if cells is not None:
+            read = np.bincount(cells.seg, weights=cells.sums["read"], minlength=len(cells.segments))
+            labels += list(zip(cells.segments, np.rint(read).astype(int).tolist(), strict=True))
+        if self.plan is None or label not in self.plan.views[view].key.labels:
+            return counts
+        position = self.plan.views[view].key.labels.index(label)
+        for values, rows in labels:
+            value = values[position]
+            if value is not None:
+                counts[value] = counts.get(value, 0) + rows
+        return counts
 
 
 def merged(tables: Iterable[PeriodTable]) -> PeriodTable:
@@ -410,6 +452,6 @@ __all__ = [
     "bucket_midpoints",
     "bucket_of",
     "merged",
+    "range_quantiles",
     "scaled",
-    "window_quantiles",
 ]

@@ -57,17 +57,34 @@ class History(Sequence[Point]):
         days: the first local day of each period (epoch days).
         values: the value of each period (NaN for none).
         events: the events of each period.
+        keep: which periods are part of the history (all when None).
     """
 
-    __slots__ = ("_days", "_events", "_values")
+    __slots__ = ("_arrays", "_days", "_events", "_keep", "_values")
 
-    def __init__(self, days: Sequence[int], values: Sequence[float], events: Sequence[int]) -> None:
-        self._days = np.asarray(days, dtype=np.int64)
-        self._values = np.asarray(values, dtype=np.float64)
-        self._events = np.asarray(events, dtype=np.int64)
+    def __init__(
+        self,
+        days: Sequence[int],
+        values: Sequence[float],
+        events: Sequence[int],
+        keep: Sequence[bool] | None = None,
+    ) -> None:
+        self._days, self._values, self._events, self._keep = days, values, events, keep
+        self._arrays: tuple[list[int], list[float], list[int]] | None = None
+
+    def _lists(self) -> tuple[list[int], list[float], list[int]]:
+        if self._arrays is None:
+            days = np.asarray(self._days, dtype=np.int64)
+            values = np.asarray(self._values, dtype=np.float64)
+            events = np.asarray(self._events, dtype=np.int64)
+            if self._keep is not None:
+                keep = np.asarray(self._keep, dtype=bool)
+                days, values, events = days[keep], values[keep], events[keep]
+            self._arrays = days.tolist(), values.tolist(), events.tolist()
+        return self._arrays
 
     def __len__(self) -> int:
-        return len(self._days)
+        return len(self._lists()[0])
 
     @overload
     def __getitem__(self, index: int) -> Point: ...
@@ -76,20 +93,15 @@ class History(Sequence[Point]):
     def __getitem__(self, index: slice) -> History: ...
 
     def __getitem__(self, index: int | slice) -> Point | History:
+        days, values, events = self._lists()
         if isinstance(index, slice):
-            return History(self._days[index], self._values[index], self._events[index])
-        value = float(self._values[index])
-        return Point(
-            _EPOCH + timedelta(days=int(self._days[index])),
-            None if value != value else value,
-            int(self._events[index]),
-        )
+            return History(days[index], values[index], events[index])
+        return _point(days[index], values[index], events[index])
 
     def __iter__(self) -> Iterator[Point]:
-        for day, value, events in zip(
-            self._days.tolist(), self._values.tolist(), self._events.tolist(), strict=True
-        ):
-            yield Point(_EPOCH + timedelta(days=day), None if value != value else value, events)
+        days, values, events = self._lists()
+        for day, value, count in zip(days, values, events, strict=True):
+            yield _point(day, value, count)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
@@ -102,12 +114,19 @@ class History(Sequence[Point]):
 
     def dicts(self) -> list[dict[str, Any]]:
         """The points as JSON objects."""
+        days, values, events = self._lists()
         return [
-            {"start": (_EPOCH + timedelta(days=d)).isoformat(), "value": None if v != v else v, "events": e}
-            for d, v, e in zip(
-                self._days.tolist(), self._values.tolist(), self._events.tolist(), strict=True
-            )
+            {"start": _iso_day(d), "value": None if v != v else v, "events": e}
+            for d, v, e in zip(days, values, events, strict=True)
         ]
+
+
+def _point(day: int, value: float, events: int) -> Point:
+    return Point(_EPOCH + timedelta(days=day), None if value != value else value, events)
+
+
+def _iso_day(day: int) -> str:
+    return (_EPOCH + timedelta(days=day)).isoformat()
 
 
 EMPTY_HISTORY = History((), (), ())

@@ -26,7 +26,7 @@ class Status(StrEnum):
     @property
     def severity(self) -> int:
         """0 for the worst status (missed) up to 6 for not_started."""
-        return list(Status).index(self)
+        return _SEVERITY[self]
 
     @property
     def look(self) -> Look:
@@ -37,6 +37,9 @@ class Status(StrEnum):
     def label(self) -> str:
         """The status in words: ``at risk``."""
         return self.value.replace("_", " ")
+
+
+_SEVERITY = {status: rank for rank, status in enumerate(Status)}
 
 
 @dataclass(frozen=True)

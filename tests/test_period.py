@@ -16,7 +16,7 @@ from smartgoals._period import (
     bucket_midpoints,
     bucket_of,
     merged,
-    window_quantiles,
+    range_quantiles,
 )
 from smartgoals._units import Condition
 
@@ -32,17 +32,12 @@ def grouped(
     array = np.asarray(xs, dtype=np.float64)
     return Grouped(
         ("channel",),
-        [(label,)] * n,
+        [(label,)],
+        np.zeros(n, dtype=np.int64),
         np.full(n, day, dtype=np.int64),
         np.array([bucket_of(x) for x in xs], dtype=np.int64),
         np.asarray(instant if instant is not None else [NO_KEY] * n, dtype=np.int64),
-        {
-            "rows": np.ones(n),
-            "n": np.ones(n),
-            "sum": array,
-            "sum_sq": array * array,
-            "open": np.zeros(n),
-        },
+        {"read": np.ones(n), "rows": np.ones(n), "n": np.ones(n), "sum": array, "open": np.zeros(n)},
         array.copy(),
         array.copy(),
         {WITHIN: (array <= 120).astype(np.float64)},
@@ -80,11 +75,37 @@ def test_quantile_within_error_of_nearest_rank(xs, q):
     exact = sorted(xs)[max(math.ceil(q * len(xs)) - 1, 0)]
     cells = table_of(grouped(xs)).cells(0, "csat")
     assert cells is not None
-    _, day, bucket, count, _, _ = cells.hist
-    window = np.array([0]), np.array([1])
-    estimate = window_quantiles(day - 100, bucket, count, 1, *window, q)[0]
+    _, _, bucket, count, _, _ = cells.hist
+    found, total = range_quantiles(
+        np.searchsorted(np.unique(bucket), bucket), count, np.array([0]), np.array([len(bucket)]), q
+    )
+    estimate = bucket_midpoint(int(np.unique(bucket)[found[0]]))
     estimate = min(max(estimate, min(xs)), max(xs))
+    assert total[0] == len(xs)
     assert estimate == pytest.approx(exact, rel=QUANTILE_RELATIVE_ERROR * 1.01)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(1, 5)), min_size=1, max_size=80),
+    st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), min_size=1, max_size=20),
+    st.sampled_from([0.01, 0.5, 0.9, 1.0]),
+)
+def test_range_quantiles_match_a_sorted_walk(rows, ranges, q):
+    values = np.array([v for v, _ in rows], dtype=np.int64)
+    weights = np.array([w for _, w in rows], dtype=np.float64)
+    starts = np.array([min(a, b, len(rows)) for a, b in ranges], dtype=np.int64)
+    ends = np.array([min(max(a, b), len(rows)) for a, b in ranges], dtype=np.int64)
+    found, total = range_quantiles(values, weights, starts, ends, q)
+    for start, end, value, weight in zip(starts, ends, found, total, strict=True):
+        assert weight == weights[start:end].sum()
+        if end <= start:
+            continue
+        rank, seen = max(q * weights[start:end].sum(), 1e-12), 0.0
+        for v, w in sorted(zip(values[start:end].tolist(), weights[start:end].tolist())):
+            seen += w
+            if seen >= rank - 1e-9:
+                assert value == v
+                break
 
 
 @given(st.lists(st.lists(values, max_size=20), min_size=3, max_size=3))

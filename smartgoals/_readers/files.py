@@ -121,15 +121,24 @@ def normalize_sql(scan: str, types: dict[str, str], labels: tuple[str, ...]) -> 
         us, naive = instant_sql("timestamp")[0], naive_sql("_us", cell_sql("timestamp"))
     count = count_sql("count" if "count" in types else None)
     label_sql = "".join(f", CAST({quote(label)} AS VARCHAR) AS {quote(label)}" for label in labels)
+    if _is_number(types["value"]):
+        # NOTE: a typed column (Parquet) holds numbers or nothing: no text to parse
+        value, text, bad = "CAST(value AS DOUBLE)", "NULL", "FALSE"
+    else:
+        value, text = "try_cast(_text AS DOUBLE)", cell_sql("value")
+        bad = "_text IS NOT NULL AND try_cast(_text AS DOUBLE) IS NULL"
     return f"""
-        SELECT _us, CAST(metric AS VARCHAR) AS metric, try_cast(_text AS DOUBLE) AS value,
-               {count} AS _w,
+        SELECT _us, CAST(metric AS VARCHAR) AS metric, {value} AS value, {count} AS _w,
                CASE WHEN _us IS NULL THEN '{REASON_BAD_TIMESTAMP}'
-                    WHEN _text IS NOT NULL AND try_cast(_text AS DOUBLE) IS NULL
-                    THEN '{REASON_BAD_VALUE}' END AS _reject,
+                    WHEN {bad} THEN '{REASON_BAD_VALUE}' END AS _reject,
                {naive} AS _naive {label_sql}
-        FROM (SELECT *, {us} AS _us, {cell_sql("value")} AS _text FROM {scan})
+        FROM (SELECT *, {us} AS _us, {text} AS _text FROM {scan})
     """
+
+
+def _is_number(sql_type: str) -> bool:
+    kind = sql_type.upper()
+    return kind in ("DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT") or kind.startswith(("DECIMAL", "UBIGINT", "UINTEGER"))
 
 
 def read_long_file(path: Path, name: str, context: ReadContext) -> Normalized:
