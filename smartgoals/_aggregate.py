@@ -26,7 +26,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 
 from smartgoals._calendar import Clocks
-from smartgoals._engines import SET_COLUMN, Aggregate, GroupingSet, group
+from smartgoals._engines import HASH_COLUMN, SET_COLUMN, Aggregate, GroupingSet, group
 from smartgoals._expressions import local_day, with_business_time
 from smartgoals._period import (
     MAX_OCTAVE,
@@ -113,14 +113,17 @@ def aggregate(source: Normalized, plan: Plan, clocks: Clocks) -> PeriodTable:
     zones = sorted({view.key.tz for view in plan.views})
     lf = lf.with_columns(
         **{f"{DAY}@{z}": local_day(plan.offsets[z], nw.col(US)) for z in zones},
-        **{f"_kept{i}": _kept(plan, view) for i, view in enumerate(plan.views)},
+        **{f"_span{i}": _span(plan, view) for i, view in enumerate(plan.views)},
     )
+    lf = lf.with_columns(**{f"_kept{i}": _kept(plan, v, i) for i, v in enumerate(plan.views)})
     lf = lf.with_columns(**{WHY: _why(plan), f"{BUCKET}@": _bucket_tree(plan)}, **_values())
     lf = _with_ages(lf, source, clocks, slots)
     lf = lf.with_columns(**_slot_columns(plan, source, clocks, slots), **_keys(plan))
     sets = _sets(plan)
     integer_keys = frozenset({SERIES, DAY, BUCKET, INSTANT, NAIVE, EMPTY})
-    result = group(lf, sets, _aggregates(slots, zones), integer_keys)
+    width = max((len(view.key.labels) for view in plan.views), default=0)
+    labels = [f"{LABEL}{j}" for j in range(width)]
+    result = group(lf, sets, _aggregates(slots, zones), integer_keys, labels)
     return _table(result, plan, slots, source.name)
 
 
@@ -282,15 +285,24 @@ def _matches(plan: Plan, filters: frozenset[Filter]) -> nw.Expr:
     return _any(terms)
 
 
-def _kept(plan: Plan, view: ViewPlan) -> nw.Expr:
-    """Rows some goal of `view` reads: usable, of its series, in its days, matching a filter."""
+def _span(plan: Plan, view: ViewPlan) -> nw.Expr:
+    """Usable rows of `view`'s series within the days its goals read."""
     us = nw.col(US)
     terms = []
     for name, needs in sorted(view.series.items()):
         first = needs.first_day * 86_400_000_000 - max(plan.offsets[view.key.tz].offsets)
-        terms.append(_is(plan, name) & (us >= first) & _matches(plan, needs.filters))
+        terms.append(_is(plan, name) & (us >= first))
     before_as_of = us < plan.as_of_us(view.key.tz)
     return nw.col("_rejected").is_null() & (before_as_of & _any(terms)).fill_null(value=False)
+
+
+def _kept(plan: Plan, view: ViewPlan, index: int) -> nw.Expr:
+    """Rows some goal of `view` reads: within its span and matching a filter of their series."""
+    matched = _any(
+        _is(plan, name) & _matches(plan, needs.filters)
+        for name, needs in sorted(view.series.items())
+    )
+    return nw.col(f"_span{index}") & matched.fill_null(value=False)
 
 
 def _why(plan: Plan) -> nw.Expr:
@@ -461,7 +473,6 @@ def _keys(plan: Plan) -> dict[str, nw.Expr]:
         names = sorted(view.series)
         kept = nw.col(f"_kept{i}")
         readings = [n for n in names if view.series[n].last]
-        columns[f"_in{i}"] = usable & _among(plan, names)
         day = nw.col(f"{DAY}@{view.key.tz}")
         columns[f"{DAY}{i}"] = nw.when(kept).then(day).otherwise(NO_KEY).cast(nw.Int64())
         columns[f"{BUCKET}{i}"] = (
@@ -477,17 +488,14 @@ def _keys(plan: Plan) -> dict[str, nw.Expr]:
 
 
 def _sets(plan: Plan) -> list[GroupingSet]:
-    """One grouping per view; the first also counts every row by why it is not used."""
-    sets = []
+    """One grouping counting every row by why it is not used, then one per view over the rows
+    within its span (kept or not: label values of rows no filter matches are hints)."""
+    sets = [GroupingSet(None, {SERIES: SERIES, WHY: WHY, OTHER: OTHER, NAIVE: NAIVE})]
     for i, view in enumerate(plan.views):
         keys = {SERIES: SERIES, EMPTY: EMPTY, DAY: f"{DAY}{i}", BUCKET: f"{BUCKET}{i}"}
         keys[INSTANT] = f"{INSTANT}{i}"
         keys.update({f"{LABEL}{j}": label for j, label in enumerate(view.key.labels)})
-        if i == 0:
-            keys.update({WHY: WHY, OTHER: OTHER, NAIVE: NAIVE})
-        sets.append(GroupingSet(None if i == 0 else f"_in{i}", keys))
-    if not sets:
-        sets.append(GroupingSet(None, {SERIES: SERIES, WHY: WHY, OTHER: OTHER, NAIVE: NAIVE}))
+        sets.append(GroupingSet(f"_span{i}", keys))
     return sets
 
 
@@ -512,7 +520,7 @@ def _table(result: dict[str, Any], plan: Plan, slots: _Slots, name: str) -> Peri
     day = result[DAY].astype(np.int64)
     codes = _codes(plan)
     for i, view in enumerate(plan.views):
-        in_set = sets == i
+        in_set = sets == i + 1
         for series in sorted(view.series):
             rows = np.flatnonzero(in_set & (code == codes[series]))
             kept = day[rows] != NO_KEY
@@ -593,19 +601,20 @@ def _segments(
     result: dict[str, Any], rows: np.ndarray[Any, Any], width: int
 ) -> tuple[list[tuple[str | None, ...]], np.ndarray[Any, Any]]:
     """The distinct label values of `rows` (label slots 0 .. width-1) and each row's segment."""
-    combined = np.zeros(len(rows), dtype=np.int64)
-    dictionaries: list[list[str | None]] = []
-    for j in range(width):
-        numbers: dict[str | None, int] = {}
-        values = result[f"{LABEL}{j}"][rows].tolist()
-        codes = np.fromiter((numbers.setdefault(v, len(numbers)) for v in values), np.int64, len(values))
-        combined = combined * (len(numbers) + 1) + codes
-        dictionaries.append(list(numbers))
-    distinct, first, segment = np.unique(combined, return_index=True, return_inverse=True)
-    segments = [
-        tuple(result[f"{LABEL}{j}"][rows[i]] for j in range(width)) for i in first.tolist()
-    ]
-    return segments, segment.ravel().astype(np.int64)
+    columns = [result[f"{LABEL}{j}"][rows] for j in range(width)]
+    if not columns:
+        return [()], np.zeros(len(rows), dtype=np.int64)
+    if HASH_COLUMN in result:
+        _, first, segment = np.unique(result[HASH_COLUMN][rows], return_index=True, return_inverse=True)
+        segment = segment.ravel()
+        # NOTE: the hash only numbers the segments; the values themselves decide, so that two
+        # label values sharing a hash can never be merged
+        if all(bool(np.all(c == c[first][segment])) for c in columns):
+            return [tuple(c[i] for c in columns) for i in first.tolist()], segment.astype(np.int64)
+    index: dict[tuple[str | None, ...], int] = {}
+    keys = zip(*(c.tolist() for c in columns), strict=True)
+    segment = np.fromiter((index.setdefault(k, len(index)) for k in keys), np.int64, len(rows))
+    return list(index), segment
 
 
 def _labelled(

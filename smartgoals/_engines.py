@@ -49,18 +49,24 @@ class Aggregate:
     empty: float = 0.0  # NOTE: the value of a group without any (min and max of no values)
 
 
+HASH_COLUMN = "_hash"
+
+
 def group(
     lf: nw.LazyFrame[Any],
     sets: Sequence[GroupingSet],
     aggregates: Sequence[Aggregate],
     integer_keys: frozenset[str],
+    hashed: Sequence[str] = (),
 ) -> dict[str, np.ndarray[Any, Any]]:
     """Group `lf` by every set and return the groups as NumPy columns (``_set`` says which).
 
-    Missing integer keys come back as `NO_KEY`, missing text as None.
+    Missing integer keys come back as `NO_KEY`, missing text as None. With `hashed` (text keys),
+    an engine that can also returns ``_hash``, a 64-bit hash of those keys per group, so that
+    groups can be numbered without reading every text value in Python.
     """
     if lf.implementation is nw.Implementation.DUCKDB:
-        return _group_duckdb(lf, sets, aggregates, integer_keys)
+        return _group_duckdb(lf, sets, aggregates, integer_keys, hashed)
     return _group_narwhals(lf, sets, aggregates, integer_keys)
 
 
@@ -86,6 +92,8 @@ def _group_narwhals(
         grouped = grouped.with_columns(
             nw.lit(index).cast(nw.Int64()).alias(SET_COLUMN),
             *(_null_key(name, integer_keys) for name in missing),
+            *(nw.col(n).cast(nw.Int64()) for n in grouping.keys if n in integer_keys),
+            *(nw.col(n).cast(nw.String()) for n in grouping.keys if n not in integer_keys),
         )
         counts = [nw.col(a.name).cast(nw.Int64()) for a in aggregates if a.how == "count"]
         grouped = grouped.with_columns(*counts) if counts else grouped
@@ -117,6 +125,7 @@ def _group_duckdb(
     sets: Sequence[GroupingSet],
     aggregates: Sequence[Aggregate],
     integer_keys: frozenset[str],
+    hashed: Sequence[str],
 ) -> dict[str, np.ndarray[Any, Any]]:
     relation = lf.to_native()
     names = sorted({name for s in sets for name in s.keys})
@@ -154,9 +163,8 @@ def _group_duckdb(
         f"SELECT {', '.join(outputs)} FROM (SELECT *, {', '.join(columns)} FROM projected) "
         f"GROUP BY GROUPING SETS ({', '.join(groupings)}) HAVING {SET_COLUMN} IS NOT NULL"
     )
-    import os
-    if os.environ.get("SG_DUMP"):
-        open("/tmp/proj.sql", "w").write(relation.sql_query()); open("/tmp/group.sql", "w").write(sql)
+    if hashed:
+        sql = f"SELECT *, hash({', '.join(map(_quote, hashed))}) AS {HASH_COLUMN} FROM ({sql})"
     fetched = relation.query("projected", sql).fetchnumpy()
     return {name: _filled(values) for name, values in fetched.items()}
 
@@ -214,4 +222,12 @@ def unpivot(lf: nw.LazyFrame[Any], on: list[str]) -> nw.LazyFrame[Any]:
     return lf.unpivot(on=on, index=index, variable_name="_metric", value_name="_value")
 
 
-__all__ = ["SET_COLUMN", "Aggregate", "GroupingSet", "epoch_microseconds", "group", "unpivot"]
+__all__ = [
+    "HASH_COLUMN",
+    "SET_COLUMN",
+    "Aggregate",
+    "GroupingSet",
+    "epoch_microseconds",
+    "group",
+    "unpivot",
+]

@@ -324,25 +324,37 @@ class _Batch:
     def _quantiles(self, cells: Cells, segments: Ints, members: Ints, q: float) -> Floats:
         """Per member and window, the nearest-rank `q` quantile from the histogram buckets,
         clipped to the window's smallest and largest value."""
-        seg, days, buckets, counts, lows, highs = cells.hist
+        seg, days, _, counts, lows, highs = cells.hist
+        distinct, ranks = cells.hist_ranks
+        by_member = np.argsort(members, kind="stable")
+        segments, members = segments[by_member], members[by_member]
         member, day, rows = self._pair_rows(seg, days, segments, members)
-        order = np.argsort(member * self.days + day, kind="stable")
-        member, day, rows = member[order], day[order], rows[order]
         key = member * self.days + day
-        distinct, rank = np.unique(buckets[rows], return_inverse=True)
+        if len(key) > 1 and bool(np.any(key[1:] < key[:-1])):
+            # NOTE: a member reading several segments: its rows come segment by segment
+            order = np.argsort(key, kind="stable")
+            key, member, day, rows = key[order], member[order], day[order], rows[order]
         everyone = np.arange(len(self.members))[:, None] * self.days
         starts = np.searchsorted(key, (everyone + self.firsts).ravel())
         ends = np.searchsorted(key, (everyone + self.ends).ravel())
-        found, total = range_quantiles(rank.ravel(), counts[rows], starts, ends, q)
+        found, total = range_quantiles(ranks[rows], counts[rows], starts, ends, q)
         midpoints = bucket_midpoints(distinct[found]) if len(distinct) else np.zeros(len(found))
         result = np.where(total > 0, midpoints, np.nan).reshape(len(self.members), -1)
-        shape = (len(self.members), self.days)
-        lowest, highest = np.full(shape, np.inf), np.full(shape, -np.inf)
-        np.minimum.at(lowest, (member, day), lows[rows])
-        np.maximum.at(highest, (member, day), highs[rows])
+        lowest = self._daily(key, member, day, lows[rows], np.minimum, np.inf)
+        highest = self._daily(key, member, day, highs[rows], np.maximum, -np.inf)
         smallest = _range_reduce(lowest, self.firsts, self.ends, np.minimum, np.inf)
         largest = _range_reduce(highest, self.firsts, self.ends, np.maximum, -np.inf)
         return np.minimum(np.maximum(result, smallest), largest)
+
+    def _daily(
+        self, key: Ints, member: Ints, day: Ints, values: Floats, reduce: np.ufunc, empty: float
+    ) -> Floats:
+        """Per member and day, `reduce` over `values` of rows sorted by ``key`` (member, day)."""
+        dense = np.full((len(self.members), self.days), empty)
+        if len(key):
+            starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+            dense[member[starts], day[starts]] = reduce.reduceat(values, starts)
+        return dense
 
     def _latest(self, cells: Cells, segments: Ints, members: Ints) -> Floats:
         """Per member and window, the latest reading (NaN without one)."""

@@ -221,6 +221,7 @@ class Cells:
     hist: tuple[Ints, Ints, Ints, Floats, Floats, Floats]
     readings: tuple[Ints, Ints, Ints, Floats]
     _bounds: Ints | None = field(default=None, repr=False)
+    _ranks: tuple[Ints, Ints] | None = field(default=None, repr=False)
     _codes: dict[str, tuple[dict[str | None, int], Ints]] | None = field(default=None, repr=False)
 
     @classmethod
@@ -257,6 +258,15 @@ class Cells:
         if self._bounds is None:
             self._bounds = np.searchsorted(self.seg, np.arange(len(self.segments) + 1))
         return self._bounds
+
+    @property
+    def hist_ranks(self) -> tuple[Ints, Ints]:
+        """The distinct histogram buckets in order, and each histogram row's rank among them."""
+        if self._ranks is None:
+            bucket = self.hist[2]
+            distinct = np.unique(bucket)
+            self._ranks = distinct, np.searchsorted(distinct, bucket)
+        return self._ranks
 
     def codes(self, label: str) -> tuple[dict[str | None, int], Ints]:
         """The values of `label` numbered, and each segment's number."""

@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from typing import Any, overload
 
@@ -115,8 +116,9 @@ class History(Sequence[Point]):
     def dicts(self) -> list[dict[str, Any]]:
         """The points as JSON objects."""
         days, values, events = self._lists()
+        iso = _iso_day
         return [
-            {"start": _iso_day(d), "value": None if v != v else v, "events": e}
+            {"start": iso(d), "value": None if v != v else v, "events": e}
             for d, v, e in zip(days, values, events, strict=True)
         ]
 
@@ -125,6 +127,7 @@ def _point(day: int, value: float, events: int) -> Point:
     return Point(_EPOCH + timedelta(days=day), None if value != value else value, events)
 
 
+@lru_cache(maxsize=8192)
 def _iso_day(day: int) -> str:
     return (_EPOCH + timedelta(days=day)).isoformat()
 
@@ -247,8 +250,7 @@ class GoalResult:
             data["share_on_track"] = self.share_on_track
         if self.segment is not None:
             data["segment"] = self.segment
-        finite: dict[str, Any] = _finite(data)
-        return finite
+        return data
 
 
 def _iso(day: date | None) -> str | None:
@@ -259,17 +261,6 @@ def _points(points: Sequence[Point]) -> list[dict[str, Any]]:
     if isinstance(points, History):
         return points.dicts()
     return [{"start": p.start.isoformat(), "value": p.value, "events": p.events} for p in points]
-
-
-def _finite(value: Any) -> Any:
-    """Replace NaN and infinities by None, recursively (the JSON never holds them)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
 
 
 @dataclass(frozen=True)

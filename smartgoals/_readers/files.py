@@ -22,7 +22,8 @@ from smartgoals._readers import Normalized, ReadContext, check_columns
 REQUIRED = ("timestamp", "metric", "value")
 REASON_BAD_TIMESTAMP = "timestamp missing or unreadable"
 REASON_BAD_VALUE = "value is not a number"
-OFFSET_PATTERN = r"([zZ]|[+-][0-9][0-9](:?[0-9][0-9])?)$"
+# NOTE: an offset (+01:00, -0500, +01), Z, or a zone name (Europe/Berlin) ends a timestamp
+OFFSET_PATTERN = r"([A-Za-z]|[+-][0-9][0-9](:?[0-9][0-9])?)\s*$"
 
 
 def open_file(path: Path, data_timezone: str) -> tuple[Any, str, dict[str, str]]:
@@ -85,8 +86,15 @@ def instant_sql(column: str) -> tuple[str, str]:
 
 
 def naive_sql(us: str, text: str) -> str:
-    """SQL: 1 when the timestamp `text` was read (`us` is not NULL) but carried no UTC offset."""
-    return f"CASE WHEN {us} IS NULL OR regexp_matches({text}, '{OFFSET_PATTERN}') THEN 0 ELSE 1 END"
+    """SQL: 1 when the timestamp `text` was read (`us` is not NULL) but carried no UTC offset.
+
+    A date alone (``2026-11-10``) has none, although it ends in ``-10``.
+    """
+    return (
+        f"CASE WHEN {us} IS NULL OR suffix({text}, 'Z') THEN 0 "
+        f"WHEN length(trim({text})) > 10 AND regexp_matches({text}, '{OFFSET_PATTERN}') THEN 0 "
+        "ELSE 1 END"
+    )
 
 
 def count_sql(column: str | None) -> str:
@@ -118,21 +126,23 @@ def normalize_sql(scan: str, types: dict[str, str], labels: tuple[str, ...]) -> 
         )
     else:
         # NOTE: the flag reads the parsed `_us` column, so each timestamp is parsed once
-        us, naive = instant_sql("timestamp")[0], naive_sql("_us", cell_sql("timestamp"))
+        text = "nullif(CAST(timestamp AS VARCHAR), '')"
+        us, naive = f"epoch_us(try_cast({text} AS TIMESTAMPTZ))", naive_sql("_us", text)
     count = count_sql("count" if "count" in types else None)
     label_sql = "".join(f", CAST({quote(label)} AS VARCHAR) AS {quote(label)}" for label in labels)
     if _is_number(types["value"]):
         # NOTE: a typed column (Parquet) holds numbers or nothing: no text to parse
         value, text, bad = "CAST(value AS DOUBLE)", "NULL", "FALSE"
     else:
-        value, text = "try_cast(_text AS DOUBLE)", cell_sql("value")
-        bad = "_text IS NOT NULL AND try_cast(_text AS DOUBLE) IS NULL"
+        # NOTE: DuckDB's casts allow spaces around a number; only a failed cast pays for trim
+        value, text = "try_cast(_text AS DOUBLE)", "nullif(CAST(value AS VARCHAR), '')"
+        bad = "_text IS NOT NULL AND _value IS NULL AND trim(_text) <> ''"
     return f"""
-        SELECT _us, CAST(metric AS VARCHAR) AS metric, {value} AS value, {count} AS _w,
+        SELECT _us, CAST(metric AS VARCHAR) AS metric, _value AS value, {count} AS _w,
                CASE WHEN _us IS NULL THEN '{REASON_BAD_TIMESTAMP}'
                     WHEN {bad} THEN '{REASON_BAD_VALUE}' END AS _reject,
                {naive} AS _naive {label_sql}
-        FROM (SELECT *, {us} AS _us, {text} AS _text FROM {scan})
+        FROM (SELECT *, {us} AS _us, {value} AS _value FROM (SELECT *, {text} AS _text FROM {scan}))
     """
 
 
