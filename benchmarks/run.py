@@ -28,7 +28,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -119,11 +118,12 @@ EVALUATE = """
 import sys, time, statistics
 from datetime import date
 import smartgoals
-from smartgoals._check import aggregate_inputs
+from smartgoals._api import aggregate_inputs
 from smartgoals._evaluate import evaluate_table
 goals = smartgoals.load(sys.argv[2])
 as_of = date.fromisoformat(sys.argv[3])
-table, _ = aggregate_inputs(goals, [sys.argv[1]], as_of, None)
+table = aggregate_inputs(goals, [sys.argv[1]], as_of, None)
+table.fold()  # NOTE: a ready period table: its cells folded
 times = []
 for _ in range(int(sys.argv[4])):
     started = time.perf_counter()
@@ -140,7 +140,7 @@ def parse_rows(text: str) -> int:
     return int(float(text.rstrip("km")) * factor)
 
 
-def measure(argv: list[str], repeat: int) -> dict[str, float]:
+def measure(argv: list[str], repeat: int, cwd: Path | None = None) -> dict[str, float]:
     """Run `argv` `repeat` times in fresh processes: median seconds and median peak MiB."""
     wrapper = (
         "import resource, subprocess, sys, time; t = time.perf_counter(); "
@@ -151,11 +151,18 @@ def measure(argv: list[str], repeat: int) -> dict[str, float]:
     )
     seconds, mib = [], []
     for _ in range(repeat):
+        # NOTE: HOME points at the run's folder so that Soda reads its own telemetry switch there
+        env = {**os.environ, "HOME": str(cwd)} if cwd else None
         out = subprocess.run(
-            [sys.executable, "-c", wrapper, *argv], capture_output=True, text=True, check=True
+            [sys.executable, "-c", wrapper, *argv],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=cwd,
+            env=env,
         )
         dt, peak, code = out.stdout.split()[-3:]
-        if int(code) not in (0, 1):
+        if int(code) not in (0, 1, 2):
             raise RuntimeError(f"{argv[:3]} exited {code}: {out.stderr}")
         seconds.append(float(dt))
         mib.append(float(peak))
@@ -170,7 +177,7 @@ def soda_checks(goal_text: str, table: str) -> tuple[str, int]:
     for goal in yaml.safe_load(goal_text)["goals"]:
         if "for_each" in goal or goal["metric"] == "nps":
             continue  # NOTE: per-segment expansion and NPS have no Soda check
-        (label, wanted), = goal["where"].items()
+        ((label, wanted),) = goal["where"].items()
         window = goal.get("window", "28d")
         days = int(window[:-1]) if window.endswith("d") else {"month": 22, "quarter": 53}[window]
         name = goal["id"].replace("-", "_")
@@ -187,10 +194,7 @@ def _soda_check(goal: dict[str, object]) -> str:
     if "threshold" in goal:
         share, _, limit = str(goal["threshold"]).split(" ", 2)
         seconds = {"2 minutes": 120, "90s": 90}[limit]
-        return (
-            f"invalid_percent(value) <= {100 - float(share[:-1]):g}:\n"
-            f"      valid max: {seconds}"
-        )
+        return f"invalid_percent(value) <= {100 - float(share[:-1]):g}:\n      valid max: {seconds}"
     if goal["metric"] == "csat":
         return "invalid_percent(value) <= 15:\n      valid min: 4"
     target = str(goal["target"]).replace("'", "")
@@ -206,8 +210,6 @@ def _soda_check(goal: dict[str, object]) -> str:
 
 def soda_command(python: str, folder: Path, data: Path, goal_text: str) -> tuple[list[str], int]:
     """A Soda scan over a DuckDB view of `data`, and how many goals it expresses."""
-    import duckdb
-
     db = folder / "soda.duckdb"
     db.unlink(missing_ok=True)
     scan = (
@@ -215,12 +217,12 @@ def soda_command(python: str, folder: Path, data: Path, goal_text: str) -> tuple
         if data.suffix == ".parquet"
         else f"read_csv('{data}', header=true, types={{'value': 'DOUBLE', 'timestamp': 'TIMESTAMPTZ'}})"
     )
-    with duckdb.connect(str(db)) as con:
-        con.execute(f"CREATE VIEW tickets AS SELECT * FROM {scan}")
-    (folder / "configuration.yml").write_text(
-        f"data_source bench:\n  type: duckdb\n  path: {db}\n  read_only: true\n"
-        "soda_cloud:\n  disable_samples: true\n"
-    )
+    # NOTE: the view is written by Soda's own DuckDB, whose storage version may differ from ours
+    create = f"import duckdb; duckdb.connect({str(db)!r}).execute({f'CREATE VIEW tickets AS SELECT * FROM {scan}'!r})"
+    subprocess.run([python, "-c", create], check=True)
+    (folder / "configuration.yml").write_text(f"data_source bench:\n  type: duckdb\n  path: {db}\n")
+    (folder / ".soda").mkdir(exist_ok=True)
+    (folder / ".soda" / "config.yml").write_text("send_anonymous_usage_stats: false\n")
     checks, count = soda_checks(goal_text, "tickets")
     (folder / "checks.yml").write_text(checks)
     soda = str(Path(python).parent / "soda")
@@ -253,9 +255,17 @@ def run_file(data: Path, args: argparse.Namespace, folder: Path) -> list[dict[st
             )
         if args.soda:
             soda, expressed = soda_command(args.soda, folder, data, goals.read_text())
-            tools["soda"] = {**measure(soda, args.repeat), "goals_expressed": expressed}
+            tools["soda"] = {**measure(soda, args.repeat, folder), "goals_expressed": expressed}
         out = subprocess.run(
-            [sys.executable, "-c", EVALUATE, str(data), str(goals), workload.AS_OF, str(args.repeat)],
+            [
+                sys.executable,
+                "-c",
+                EVALUATE,
+                str(data),
+                str(goals),
+                workload.AS_OF,
+                str(args.repeat),
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -278,7 +288,8 @@ def run_file(data: Path, args: argparse.Namespace, folder: Path) -> list[dict[st
 def _ratios(record: dict[str, object]) -> dict[str, float]:
     floor = record["floor"]
     check = record["check"]
-    assert isinstance(floor, dict) and isinstance(check, dict)
+    assert isinstance(floor, dict)
+    assert isinstance(check, dict)
     ratios = {
         "check_time_x_floor": check["seconds"] / floor["seconds"],
         "check_memory_x_floor": check["peak_mib"] / floor["peak_mib"],
@@ -291,7 +302,9 @@ def _ratios(record: dict[str, object]) -> dict[str, float]:
 
 def _print(record: dict[str, object]) -> None:
     floor, check, ratios = record["floor"], record["check"], record["ratios"]
-    assert isinstance(floor, dict) and isinstance(check, dict) and isinstance(ratios, dict)
+    assert isinstance(floor, dict)
+    assert isinstance(check, dict)
+    assert isinstance(ratios, dict)
     extras = "  ".join(
         f"{name} {record[name]['seconds']:.2f}s"  # type: ignore[index]
         for name in ("pandas", "soda")

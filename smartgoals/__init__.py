@@ -18,7 +18,7 @@ from smartgoals._errors import (
 )
 from smartgoals._lint import Finding, lint
 from smartgoals._loading import load
-from smartgoals._mapping import MetricColumn, SourceDef
+from smartgoals._mapping import Export, MetricColumn, SourceDef
 from smartgoals._metrics import BUILTIN_METRICS, Aggregation, MetricSpec
 from smartgoals._model import (
     Calendar,
@@ -29,10 +29,9 @@ from smartgoals._model import (
     Milestone,
     Window,
 )
-from smartgoals._readers.exports import Export
 from smartgoals._results import Compliance, ErrorBudget, GoalResult, Point, Report, SourceQuality
-from smartgoals._status import DEFAULT_FAIL_ON, Status
 from smartgoals._schema import goal_file_schema, report_schema
+from smartgoals._status import DEFAULT_FAIL_ON, Status
 from smartgoals._units import (
     Kind,
     Quantity,

@@ -60,7 +60,10 @@ PER_SERIES = (REASON_RANGE, REASON_NEGATIVE)  # NOTE: reported with the series t
 # Names of the projected columns and of the grouped table's columns.
 METRIC, SERIES, WHY, NAIVE, READ = "metric", "_series", "_why", "_naive_key", "_read"
 LABEL, OTHER = "_label", "_other_metric"
-UNUSED, UNKNOWN = -2, -3  # NOTE: series codes of a known metric no goal reads, and of an unknown one
+UNUSED, UNKNOWN = (
+    -2,
+    -3,
+)  # NOTE: series codes of a known metric no goal reads, and of an unknown one
 DAY, BUCKET, INSTANT = "_day", "_bucket", "_instant"
 EMPTY, WEIGHT, TOTAL, LOW, HIGH = "_empty", "_weight", "_total", "_low", "_high"
 US = "_us"
@@ -142,7 +145,8 @@ def _series_code(plan: Plan) -> nw.Expr:
         expr = nw.when(test).then(nw.lit(code)) if expr is None else expr.when(test).then(code)
     test = metric.is_in(unused) if unused else nw.lit(value=False)
     expr = nw.when(test).then(nw.lit(UNUSED)) if expr is None else expr.when(test).then(UNUSED)
-    return expr.otherwise(nw.lit(UNKNOWN)).cast(nw.Int64())
+    series: nw.Expr = expr.otherwise(nw.lit(UNKNOWN)).cast(nw.Int64())
+    return series
 
 
 def _is(plan: Plan, series: str) -> nw.Expr:
@@ -180,8 +184,10 @@ def _filter_values(plan: Plan) -> dict[str, list[str]]:
 
 
 def _label_codes(plan: Plan) -> dict[str, nw.Expr]:
-    """Per filtered label, the number of the row's value among the values filters name (-1: none),
-    so that every filter is a comparison of integers."""
+    """Per filtered label, the number of the row's value among the values filters name.
+
+    -1 stands for any other value; so every filter is a comparison of integers.
+    """
     columns = {}
     for label, values in _filter_values(plan).items():
         expr: Any = None
@@ -198,7 +204,9 @@ def _one_of(plan: Plan, label: str, values: Sequence[str]) -> nw.Expr:
     codes = sorted(numbers.index(v) for v in values)
     column = nw.col(f"_code@{label}")
     if codes == list(range(codes[0], codes[-1] + 1)):
-        return (column >= codes[0]) & (column <= codes[-1]) if len(codes) > 1 else column == codes[0]
+        return (
+            (column >= codes[0]) & (column <= codes[-1]) if len(codes) > 1 else column == codes[0]
+        )
     return _any(column == c for c in codes)
 
 
@@ -336,8 +344,11 @@ def _in_histogram(plan: Plan, view: ViewPlan) -> nw.Expr:
 
 
 def _bucket_tree(plan: Plan) -> nw.Expr:
-    """`bucket_of` for rows of histogram series: a balanced tree of comparisons with powers of two
-    finds the octave, then one exact multiplication by a power of two the step within it."""
+    """`bucket_of` for rows of histogram series, in the engine.
+
+    A balanced tree of comparisons with powers of two finds the octave, then one exact
+    multiplication by a power of two the step within it.
+    """
     value = nw.col("value")
 
     def octave_between(low: int, high: int) -> nw.Expr:  # octaves low..high, value >= 2^low
@@ -414,9 +425,11 @@ def _with_ages(
 def _slot_columns(
     plan: Plan, source: Normalized, clocks: Clocks, slots: _Slots
 ) -> dict[str, nw.Expr]:
-    """Per time zone and slot k: for a row with a value, its weight when it meets the k-th
-    condition of its series; for an open event, its weight when its age at as_of fails the
-    k-th expiry of its series."""
+    """Per time zone and slot k, the weight of the rows meeting the slot's condition.
+
+    For a row with a value: when it meets the k-th condition of its series; for an open event:
+    when its age at as_of already fails the k-th expiry of its series.
+    """
     usable, value = nw.col("_rejected").is_null(), nw.col("value")
     answered, opened = usable & ~value.is_null(), usable & value.is_null()
     result = {}
@@ -459,9 +472,11 @@ def _missed(
 
 
 def _keys(plan: Plan) -> dict[str, nw.Expr]:
-    """Per view: whether a row is of its series, and its day, bucket and reading instant
-    (`NO_KEY` for rows the view does not keep). Series and labels are keys as they are."""
-    usable = nw.col("_rejected").is_null()
+    """Per view: a row's day, bucket and reading instant (`NO_KEY` when the view ignores it).
+
+    Series and labels are keys as they are.
+    """
+    nw.col("_rejected").is_null()
     columns: dict[str, nw.Expr] = {
         # NOTE: the name of a metric no goal reads (or an unknown one), for the accounts
         OTHER: nw.when(nw.col(SERIES) < 0)
@@ -482,14 +497,20 @@ def _keys(plan: Plan) -> dict[str, nw.Expr]:
             .cast(nw.Int64())
         )
         columns[f"{INSTANT}{i}"] = (
-            nw.when(kept & _among(plan, readings)).then(nw.col(US)).otherwise(NO_KEY).cast(nw.Int64())
+            nw.when(kept & _among(plan, readings))
+            .then(nw.col(US))
+            .otherwise(NO_KEY)
+            .cast(nw.Int64())
         )
     return columns
 
 
 def _sets(plan: Plan) -> list[GroupingSet]:
-    """One grouping counting every row by why it is not used, then one per view over the rows
-    within its span (kept or not: label values of rows no filter matches are hints)."""
+    """One grouping counting every row by why it is not used, then one per view.
+
+    A view groups the rows within its span, kept or not: the label values of rows no filter
+    matches are hints for "did you mean".
+    """
     sets = [GroupingSet(None, {SERIES: SERIES, WHY: WHY, OTHER: OTHER, NAIVE: NAIVE})]
     for i, view in enumerate(plan.views):
         keys = {SERIES: SERIES, EMPTY: EMPTY, DAY: f"{DAY}{i}", BUCKET: f"{BUCKET}{i}"}
@@ -538,6 +559,7 @@ def _grouped(
     needs, tz = view.series[series], view.key.tz
     weight = np.asarray(result[WEIGHT][rows], dtype=np.float64)
     empty = result[EMPTY][rows] == 1
+
     def slot(k: int) -> np.ndarray[Any, Any]:
         return np.asarray(result[f"_slot{k}@{tz}"][rows], dtype=np.float64)
 
@@ -605,7 +627,9 @@ def _segments(
     if not columns:
         return [()], np.zeros(len(rows), dtype=np.int64)
     if HASH_COLUMN in result:
-        _, first, segment = np.unique(result[HASH_COLUMN][rows], return_index=True, return_inverse=True)
+        _, first, segment = np.unique(
+            result[HASH_COLUMN][rows], return_index=True, return_inverse=True
+        )
         segment = segment.ravel()
         # NOTE: the hash only numbers the segments; the values themselves decide, so that two
         # label values sharing a hash can never be merged

@@ -12,19 +12,22 @@ import tempfile
 from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from smartgoals._aggregate import aggregate
 from smartgoals._calendar import AsOf, Clocks, parse_as_of
 from smartgoals._errors import DataError, UsageError
-from smartgoals._evaluate import evaluate_table
 from smartgoals._loading import load
+from smartgoals._mapping import Export
 from smartgoals._model import GoalSet
-from smartgoals._period import Accounts, PeriodTable
-from smartgoals._plan import Plan, build_plan
-from smartgoals._readers import Normalized, ReadContext, read
-from smartgoals._readers.exports import Export
 from smartgoals._results import Report, SourceQuality
+
+if TYPE_CHECKING:
+    from smartgoals._period import Accounts, PeriodTable
+    from smartgoals._plan import Plan
+    from smartgoals._readers import Normalized
+
+# NOTE: the engines (narwhals, DuckDB) and the evaluation core are imported when first used, so
+# that `import smartgoals` and `smartgoals --help` stay quick.
 
 
 def evaluate(
@@ -55,6 +58,8 @@ def evaluate(
         DataError: data that cannot be read (a missing column, an unreadable file, ...).
         UsageError: an argument that cannot be used (an unknown time zone, a bad as_of, ...).
     """
+    from smartgoals._evaluate import evaluate_table
+
     goal_set = goals if isinstance(goals, GoalSet) else load(goals)
     moment = parse_as_of(as_of)
     items = inputs(data, goal_set)
@@ -62,7 +67,8 @@ def evaluate(
     table = aggregate_inputs(goal_set, items, moment, tz)
     results = evaluate_table(goal_set, table, moment)
     quality = tuple(
-        SourceQuality(name, dict(a.rejected), a.naive_timestamps) for name, a in table.accounts.items()
+        SourceQuality(name, dict(a.rejected), a.naive_timestamps)
+        for name, a in table.accounts.items()
     )
     notices = tuple(
         f"{q.source}: read {q.naive_timestamps:,} timestamps without an offset as {tz}"
@@ -101,6 +107,11 @@ def aggregate_inputs(
     goals: GoalSet, items: Sequence[Any], as_of: AsOf, data_timezone: str | None
 ) -> PeriodTable:
     """Read and aggregate every input for `goals` at `as_of` into one period table."""
+    from smartgoals._aggregate import aggregate
+    from smartgoals._period import PeriodTable
+    from smartgoals._plan import build_plan
+    from smartgoals._readers import ReadContext, read
+
     plan = build_plan(goals, as_of, data_timezone or "UTC")
     clocks = _clocks(goals, plan)
     table = PeriodTable(plan)
@@ -129,7 +140,9 @@ def aggregate_inputs(
 def _clocks(goals: GoalSet, plan: Plan) -> Clocks:
     zones = plan.offsets.values()
     first = min(o.bounds[0] if o.bounds else 0 for o in zones) // 86_400_000_000
-    days = [d for view in plan.views for n in view.series.values() for d in (n.first_day, n.end_day)]
+    days = [
+        d for view in plan.views for n in view.series.values() for d in (n.first_day, n.end_day)
+    ]
     first, last = (min(days), max(days)) if days else (first, first + 1)
     return Clocks.of(goals.calendars, first - 2, last + 2)
 

@@ -79,7 +79,7 @@ def _group_narwhals(
     names = sorted({name for s in sets for name in s.keys})
     parts = []
     for index, grouping in enumerate(sets):
-        keys = list(dict.fromkeys(grouping.keys.values()))
+        list(dict.fromkeys(grouping.keys.values()))
         rows = lf if grouping.member is None else lf.filter(nw.col(grouping.member))
         renamed = {f"_k{index}_{name}": nw.col(column) for name, column in grouping.keys.items()}
         grouped = (

@@ -26,7 +26,8 @@ from numpy.typing import NDArray
 
 from smartgoals._calendar import AsOf, day_date, day_number
 from smartgoals._forecast import TREND_WEEKS, Trend, forecast_at, theil_sen_rows
-from smartgoals._metrics import Aggregation, Measure, Measured, MetricSpec, Totals
+from smartgoals._measures import Measure, Measured, Totals
+from smartgoals._metrics import Aggregation, MetricSpec
 from smartgoals._model import Goal, GoalKind, GoalSet, milestone_values
 from smartgoals._period import Cells, PeriodTable, bucket_midpoints, range_quantiles
 from smartgoals._results import Compliance, ErrorBudget, GoalResult, History
@@ -214,7 +215,9 @@ class _Batch:
                     {label: value},
                 )
             )
-        self.families.append(_Family(goal.where, label, {v: first + i for i, v in enumerate(values)}))
+        self.families.append(
+            _Family(goal.where, label, {v: first + i for i, v in enumerate(values)})
+        )
         return [m.id for m in self.members[first:]]
 
     # -- which cells each member reads ----------------------------------------------------------
@@ -310,8 +313,10 @@ class _Batch:
     def _pair_rows(
         self, segment_of_row: Ints, day_of_row: Ints, segments: Ints, members: Ints
     ) -> tuple[Ints, Ints, Ints]:
-        """For rows keyed by segment and day (sorted by segment), the rows each member reads
-        within the batch's days: (member, local day from the first, row index)."""
+        """The rows (sorted by segment) each member reads within the batch's days.
+
+        Returns (member, local day from the batch's first, row index) per row read.
+        """
         bounds = np.searchsorted(segment_of_row, np.arange(int(segments.max(initial=-1)) + 2))
         lengths = bounds[segments + 1] - bounds[segments]
         offsets = bounds[segments] - np.concatenate([[0], np.cumsum(lengths)[:-1]])
@@ -322,8 +327,10 @@ class _Batch:
         return member[keep], day[keep], rows[keep]
 
     def _quantiles(self, cells: Cells, segments: Ints, members: Ints, q: float) -> Floats:
-        """Per member and window, the nearest-rank `q` quantile from the histogram buckets,
-        clipped to the window's smallest and largest value."""
+        """Per member and window, the nearest-rank `q` quantile from the histogram buckets.
+
+        Bucket midpoints are clipped to the window's smallest and largest value.
+        """
         seg, days, _, counts, lows, highs = cells.hist
         distinct, ranks = cells.hist_ranks
         by_member = np.argsort(members, kind="stable")
@@ -441,7 +448,7 @@ class _Batch:
         weekly: History,
         daily: History,
     ) -> GoalResult:
-        goal, line, index, measure = member.goal, self.line, self.index, member.measure
+        goal, line, _index, measure = member.goal, self.line, self.index, member.measure
         written = member.written
         value, events, good = columns.value[m], columns.events[m], columns.good[m]
         baseline = self._baseline(member, columns, m)
@@ -501,7 +508,9 @@ class _Batch:
             p_success=chance if events else None,
             deadline=goal.deadline,
             start=goal.start,
-            reasons=tuple(self._reasons(member, value, events, pending, open_events, forecast, why)),
+            reasons=tuple(
+                self._reasons(member, value, events, pending, open_events, forecast, why)
+            ),
             file=written.file,
             line=written.line,
             parent=member.parent,
@@ -572,7 +581,9 @@ class _Batch:
     def _days_to_review(self, goal: Goal) -> float:
         if goal.review is None:
             return 7.0
-        return _days_to_review(goal.review, goal.start, self.line.end, self.line.now_us, self.line.tz)
+        return _days_to_review(
+            goal.review, goal.start, self.line.end, self.line.now_us, self.line.tz
+        )
 
     def _reasons(
         self,
@@ -721,7 +732,11 @@ def _threshold_dict(goal: Goal) -> dict[str, object] | None:
 
 
 def _trend_dict(trend: Trend) -> dict[str, float]:
-    return {"slope_per_week": trend.slope, "slope_low": trend.slope_low, "slope_high": trend.slope_high}
+    return {
+        "slope_per_week": trend.slope,
+        "slope_low": trend.slope_low,
+        "slope_high": trend.slope_high,
+    }
 
 
 __all__ = ["evaluate_table", "min_events"]

@@ -22,7 +22,7 @@ from statistics import median
 import numpy as np
 from numpy.typing import NDArray
 
-from smartgoals._metrics import Measure
+from smartgoals._measures import Measure
 from smartgoals._units import Target
 
 Z90 = 1.6448536269514722
@@ -125,7 +125,9 @@ def _medians(ordered: NDArray[np.float64], counts: NDArray[np.int64]) -> NDArray
     return np.where(counts % 2 == 1, odd, np.where(counts > 0, even, np.nan))
 
 
-def _runs(ordered: NDArray[np.float64], counts: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+def _runs(
+    ordered: NDArray[np.float64], counts: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The row and length of every run of equal values among each row's first `counts` values."""
     width = ordered.shape[1]
     inside = np.arange(width)[None, :] < counts[:, None]
@@ -140,13 +142,16 @@ def _runs(ordered: NDArray[np.float64], counts: NDArray[np.int64]) -> tuple[NDAr
 
 def _distinct(ordered: NDArray[np.float64], counts: NDArray[np.int64]) -> NDArray[np.int64]:
     rows, _ = _runs(ordered, counts)
-    return np.bincount(rows, minlength=len(counts))
+    distinct: NDArray[np.int64] = np.bincount(rows, minlength=len(counts))
+    return distinct
 
 
 def _ties(ordered: NDArray[np.float64], counts: NDArray[np.int64]) -> NDArray[np.float64]:
     """Sen's tie correction ``Σ k(k−1)(2k+5)`` over the runs of equal values of each row."""
     rows, k = _runs(ordered, counts)
-    return np.bincount(rows, weights=(k * (k - 1) * (2 * k + 5)).astype(np.float64), minlength=len(counts))
+    weights = (k * (k - 1) * (2 * k + 5)).astype(np.float64)
+    ties = np.bincount(rows, weights=weights, minlength=len(counts))
+    return ties.astype(np.float64)
 
 
 def _variance(n: int, xs: list[float], ys: list[float]) -> float:

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from smartgoals._mapping import SourceDef
 from smartgoals._errors import GoalFileError, Problem, SourceSpan
+from smartgoals._mapping import SourceDef
 from smartgoals._metrics import BUILTIN_METRICS, MetricSpec
 from smartgoals._model import Calendar, Goal, GoalSet, MetricDef, did_you_mean
 from smartgoals._yaml import Document, Path_, read_yaml

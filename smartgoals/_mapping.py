@@ -1,5 +1,8 @@
 """Source mappings: how a wide export (one row per ticket) maps to metric series, with ready presets.
 
+An `Export` pairs data with its mapping: from Python (`Export(frame, preset=...)`) and from a goal
+file's ``sources:`` alike.
+
 A source names a file (or, from Python, a frame), its timestamp column, its label columns, and for each
 metric either a numeric column (with a unit) or two timestamps whose difference is the duration
 (wall clock, or business hours with a calendar). Binary satisfaction columns map good → satisfied
@@ -11,10 +14,13 @@ the columns, while metrics written in the source are required.
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from smartgoals._errors import UsageError
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 UNIT_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
@@ -203,11 +209,65 @@ PRESETS: dict[str, SourceDef] = {
 }
 
 
+@dataclass(frozen=True, init=False)
+class Export:
+    """A wide export and its mapping: the data (a path or a frame) and its `SourceDef`.
+
+    Example:
+        ``smartgoals.Export(frame, preset="zendesk", timezone="Europe/Berlin")``
+
+    Args:
+        data: a CSV, Parquet or JSON Lines path, or a pandas, Polars, PyArrow or DuckDB frame.
+        preset: ``zendesk``, ``freshdesk`` or ``generic``: the columns of that helpdesk's export.
+        **mapping: any key of a ``sources:`` entry but ``file``: ``timestamp``, ``timezone``,
+            ``labels``, ``count``, ``id``, ``calendar``, ``metrics``.
+
+    Raises:
+        UsageError: a mapping that is not a valid source definition.
+    """
+
+    data: Any
+    source: SourceDef
+
+    def __init__(self, data: Any, preset: str | None = None, **mapping: Any) -> None:
+        if "file" in mapping:
+            raise UsageError("Export: give the file as the first argument, not as 'file='")
+        try:
+            source = SourceDef.model_validate({"preset": preset, **mapping})
+            source.resolved()
+        except (ValueError, ValidationError) as exc:
+            raise UsageError(f"Export mapping: {_first_error(exc)}") from exc
+        object.__setattr__(self, "data", data)
+        object.__setattr__(self, "source", source)
+
+    @classmethod
+    def of(cls, data: Any, source: SourceDef) -> Export:
+        """The export of `data` under a source definition (a ``sources:`` entry)."""
+        export = cls.__new__(cls)
+        object.__setattr__(export, "data", data)
+        object.__setattr__(export, "source", source)
+        return export
+
+    @property
+    def preset(self) -> str | None:
+        """The preset the mapping starts from."""
+        return self.source.preset
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"])
+        return f"{where}: {error['msg']}" if where else str(error["msg"])
+    return str(exc)
+
+
 __all__ = [
     "NOT_SATISFIED",
     "PRESETS",
     "SATISFIED",
     "UNIT_SECONDS",
+    "Export",
     "MetricColumn",
     "ResolvedSource",
     "SourceDef",

@@ -26,9 +26,10 @@ from pydantic import (
     model_validator,
 )
 
-from smartgoals._mapping import SourceDef, check_timezone
 from smartgoals._errors import SourceSpan
-from smartgoals._metrics import BUILTIN_METRICS, Aggregation, Better, Measure, MetricSpec
+from smartgoals._mapping import SourceDef, check_timezone
+from smartgoals._measures import Measure
+from smartgoals._metrics import BUILTIN_METRICS, Aggregation, Better, MetricSpec
 from smartgoals._units import (
     Comparand,
     Comparison,
@@ -682,9 +683,15 @@ class GoalSet:
             # or `--owner` when each child is owned by its value; `Report.select` then narrows.
             template = goal.for_each is not None
             return (
-                (not ids or goal.id in ids or (template and any(i.startswith(goal.id + "/") for i in ids)))
+                (
+                    not ids
+                    or goal.id in ids
+                    or (template and any(i.startswith(goal.id + "/") for i in ids))
+                )
                 and (not tags or bool(set(tags) & set(goal.tags)))
-                and (not owners or goal.owner in owners or (template and goal.owner == goal.for_each))
+                and (
+                    not owners or goal.owner in owners or (template and goal.owner == goal.for_each)
+                )
             )
 
         chosen = {g.id for g in self.goals if wanted(g)}

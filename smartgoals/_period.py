@@ -288,7 +288,11 @@ class Cells:
         mask = np.ones(len(self.segments), dtype=bool)
         for label, wanted in where.items():
             numbers, per_segment = self.codes(label)
-            allowed = [numbers[v] for v in ([wanted] if isinstance(wanted, str) else wanted) if v in numbers]
+            allowed = [
+                numbers[v]
+                for v in ([wanted] if isinstance(wanted, str) else wanted)
+                if v in numbers
+            ]
             mask &= np.isin(per_segment, allowed)
         return mask
 
@@ -403,6 +407,14 @@ class PeriodTable:
                 return None
             self._cells[key] = Cells.fold(Grouped.concat(parts) if len(parts) > 1 else parts[0])
         return self._cells[key]
+
+    def fold(self) -> PeriodTable:
+        """Fold the cells of every view and series now (they are otherwise folded when read)."""
+        for view, series in list(self.grouped):
+            cells = self.cells(view, series)
+            if cells is not None:
+                cells.hist_ranks  # noqa: B018 - computed and kept
+        return self
 
     def merge(self, other: PeriodTable) -> PeriodTable:
         """A new table holding the events of both (built for the same plan)."""

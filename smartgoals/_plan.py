@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NamedTuple
 
 from smartgoals._calendar import AsOf, Offsets, as_of_us, day_number, offsets_between
@@ -25,7 +26,9 @@ from smartgoals._timeline import timeline
 from smartgoals._units import Condition
 
 Filter = tuple[tuple[str, tuple[str, ...]], ...]  # a goal's `where`: (label, allowed values)
-Expiry = tuple[Condition, str | None]  # a condition open events are aged against, and by which calendar
+Expiry = tuple[
+    Condition, str | None
+]  # a condition open events are aged against, and by which calendar
 
 
 class ViewKey(NamedTuple):
@@ -183,11 +186,10 @@ def build_plan(goals: GoalSet, as_of: AsOf, data_timezone: str) -> Plan:
         measure = goal.measure(spec)
         line = timeline(goal, as_of)
         for position, series in enumerate(spec.inputs):
-            need = needs.setdefault(
-                (chosen[goal.id], series), _Needs(line.first_day, line.end)
-            )
-            need.first_day, need.end_day = min(need.first_day, line.first_day), max(
-                need.end_day, line.end
+            need = needs.setdefault((chosen[goal.id], series), _Needs(line.first_day, line.end))
+            need.first_day, need.end_day = (
+                min(need.first_day, line.first_day),
+                max(need.end_day, line.end),
             )
             need.specs.append(spec)
             need.filters.add(filter_of(goal))
@@ -203,13 +205,16 @@ def build_plan(goals: GoalSet, as_of: AsOf, data_timezone: str) -> Plan:
     )
     index = {key: i for i, key in enumerate(keys)}
     zones = sorted({key.tz for key in keys} | {data_timezone})
-    first = min((n.first_day for n in needs.values()), default=day_number(_today(as_of)))
+    today = as_of.date() if isinstance(as_of, datetime) else as_of
+    first = min((n.first_day for n in needs.values()), default=day_number(today))
     last = max((n.end_day for n in needs.values()), default=first + 1)
     offsets = {z: offsets_between(z, first - 2, last + 2) for z in zones}
     known_us = max((as_of_us(as_of, z) for z in {k.tz for k in keys}), default=0)
     if not keys:
         known_us = as_of_us(as_of, data_timezone)
-    first_us = min((_midnight(n.first_day, offsets[k.tz]) for (k, _), n in needs.items()), default=0)
+    first_us = min(
+        (_midnight(n.first_day, offsets[k.tz]) for (k, _), n in needs.items()), default=0
+    )
     return Plan(
         views,
         {goal_id: index[key] for goal_id, key in chosen.items()},
@@ -223,13 +228,11 @@ def build_plan(goals: GoalSet, as_of: AsOf, data_timezone: str) -> Plan:
     )
 
 
-def _today(as_of: AsOf) -> object:
-    return as_of.date() if hasattr(as_of, "date") else as_of
-
-
 def _choose_views(goals: GoalSet) -> dict[str, ViewKey]:
-    """The view of each goal: per series and time zone, the label sets goals need are merged into
-    the largest ones containing them (a goal on ``{team}`` reads the ``{team, agent}`` view that
+    """The view of each goal.
+
+    Per series and time zone, the label sets goals need are merged into the largest ones
+    containing them (a goal on ``{team}`` reads the ``{team, agent}`` view that
     per-agent goals need anyway), each set going to the smallest such superset; a quantile goal
     reads a view of exactly its labels.
 

@@ -7,17 +7,17 @@ Results are values; failing is a decision: `Report.failing(policy)` says which g
 from __future__ import annotations
 
 import dataclasses
-import math
-from collections.abc import Iterable
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, timedelta
-from typing import Any, overload
-
-import numpy as np
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, overload
 
 from smartgoals._status import DEFAULT_FAIL_ON, Status, count_statuses
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 @dataclass(frozen=True)
@@ -65,16 +65,18 @@ class History(Sequence[Point]):
 
     def __init__(
         self,
-        days: Sequence[int],
-        values: Sequence[float],
-        events: Sequence[int],
-        keep: Sequence[bool] | None = None,
+        days: Sequence[int] | NDArray[np.int64],
+        values: Sequence[float] | NDArray[np.float64],
+        events: Sequence[int] | NDArray[np.int64],
+        keep: Sequence[bool] | NDArray[np.bool_] | None = None,
     ) -> None:
         self._days, self._values, self._events, self._keep = days, values, events, keep
         self._arrays: tuple[list[int], list[float], list[int]] | None = None
 
     def _lists(self) -> tuple[list[int], list[float], list[int]]:
         if self._arrays is None:
+            import numpy as np
+
             days = np.asarray(self._days, dtype=np.int64)
             values = np.asarray(self._values, dtype=np.float64)
             events = np.asarray(self._events, dtype=np.int64)
@@ -305,8 +307,11 @@ class Report:
     def select(
         self, *, ids: Iterable[str] = (), tags: Iterable[str] = (), owners: Iterable[str] = ()
     ) -> Report:
-        """The report of the goals matching every given filter (any of its values), with their
-        descendants; for_each children are selected like any goal (``--goal T/V``, ``--owner``)."""
+        """The report of the goals matching every given filter (any of its values).
+
+        A selected goal keeps its descendants; for_each children are selected like any goal
+        (``--goal T/V``, ``--owner``).
+        """
         ids, tags, owners = set(ids), set(tags), set(owners)
         chosen = {
             g.id

@@ -82,8 +82,10 @@ def verdict(findings: Findings) -> tuple[Status, str | None]:
 
 
 def achieve_risk(findings: Findings) -> tuple[Status, str | None]:
-    """At risk: progress lags the expected path by more than the tolerance, and the forecast
-    (when there is one) misses the target."""
+    """At risk: progress lags the expected path by more than the tolerance.
+
+    And the forecast, when there is one, misses the target.
+    """
     progress, expected, tolerance = findings.progress, findings.expected, findings.tolerance
     if progress is None or expected is None or expected - progress <= tolerance:
         return Status.ON_TRACK, None
@@ -95,8 +97,11 @@ def achieve_risk(findings: Findings) -> tuple[Status, str | None]:
 
 
 def maintain_risk(findings: Findings) -> tuple[Status, str | None]:
-    """At risk: the error budget runs out before the next review at the 7-day burn rate, or the
-    trend misses the target by the deadline and surely worsens."""
+    """At risk: the error budget runs out before the next review, or the trend surely worsens.
+
+    The budget rule uses the 7-day burn rate; the trend rule needs the trend to miss the target
+    at the deadline with the slope's 90 % interval wholly on the worsening side.
+    """
     reason = _budget_runs_out(findings) or _worsening(findings)
     return (Status.AT_RISK, reason) if reason else (Status.ON_TRACK, None)
 
@@ -106,7 +111,12 @@ def _budget_runs_out(findings: Findings) -> str | None:
     if budget is None or budget.consumed is None:
         return None
     burn, consumed = budget.burn_rates.get("7d"), budget.consumed
-    if burn is None or findings.recent_events < findings.min_events or burn <= 1 or burn <= consumed:
+    if (
+        burn is None
+        or findings.recent_events < findings.min_events
+        or burn <= 1
+        or burn <= consumed
+    ):
         return None
     days_left = findings.window_days * (1 - consumed) / (burn - consumed)
     if days_left > findings.days_to_review:

@@ -20,8 +20,8 @@ from smartgoals._calendar import parse_as_of
 from smartgoals._errors import GoalFileError, SmartGoalsError, UsageError
 from smartgoals._render import FORMATS, RenderOptions, render
 from smartgoals._render.github_format import annotation
-from smartgoals._status import Status, parse_policy
 from smartgoals._sample import write_starter
+from smartgoals._status import Status, parse_policy
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -200,8 +200,11 @@ def check_command(
 
 
 def _check_goal_ids(wanted: tuple[str, ...], known: set[str], templates: set[str]) -> None:
-    """Refuse `--goal` ids that name no goal: before for_each expansion, a child id of a
-    template (``T/V``) may still turn up; after it, every id must be a result."""
+    """Refuse `--goal` ids that name no goal.
+
+    Before for_each expansion a child id of a template (``T/V``) may still turn up; after it,
+    every id must be a result.
+    """
     missing = [
         g for g in wanted if g not in known and not any(g.startswith(t + "/") for t in templates)
     ]

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import smartgoals
-from smartgoals._expressions import local_day
 from smartgoals._calendar import (
     business_clock,
     day_date,
@@ -22,6 +21,7 @@ from smartgoals._calendar import (
     to_us,
     window_days,
 )
+from smartgoals._expressions import local_day
 from smartgoals._model import Window
 from tests.conftest import AS_OF, EXAMPLE_GOALS
 

@@ -37,7 +37,13 @@ def grouped(
         np.full(n, day, dtype=np.int64),
         np.array([bucket_of(x) for x in xs], dtype=np.int64),
         np.asarray(instant if instant is not None else [NO_KEY] * n, dtype=np.int64),
-        {"read": np.ones(n), "rows": np.ones(n), "n": np.ones(n), "sum": array, "open": np.zeros(n)},
+        {
+            "read": np.ones(n),
+            "rows": np.ones(n),
+            "n": np.ones(n),
+            "sum": array,
+            "open": np.zeros(n),
+        },
         array.copy(),
         array.copy(),
         {WITHIN: (array <= 120).astype(np.float64)},
@@ -101,7 +107,9 @@ def test_range_quantiles_match_a_sorted_walk(rows, ranges, q):
         if end <= start:
             continue
         rank, seen = max(q * weights[start:end].sum(), 1e-12), 0.0
-        for v, w in sorted(zip(values[start:end].tolist(), weights[start:end].tolist())):
+        for v, w in sorted(
+            zip(values[start:end].tolist(), weights[start:end].tolist(), strict=False)
+        ):
             seen += w
             if seen >= rank - 1e-9:
                 assert value == v
@@ -113,7 +121,8 @@ def test_period_table_merge_is_associative(parts):
     a, b, c = (table_of(grouped(p)) for p in parts)
     left = merged([merged([a, b]), c]).cells(0, "csat")
     right = merged([a, merged([b, c])]).cells(0, "csat")
-    assert left is not None and right is not None
+    assert left is not None
+    assert right is not None
     assert (left.sums["rows"].tolist(), left.sums["n"].tolist()) == (
         right.sums["rows"].tolist(),
         right.sums["n"].tolist(),

@@ -13,7 +13,7 @@ import pytest
 import smartgoals
 from smartgoals import Status
 from smartgoals._render import RenderOptions, render
-from smartgoals._results import DEFAULT_FAIL_ON
+from smartgoals._status import DEFAULT_FAIL_ON
 from tests.conftest import AS_OF, EXAMPLE_DATA, EXAMPLE_GOALS, ROOT
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -115,7 +115,9 @@ def read(data: Any, index: int, context: ReadContext) -> Normalized:
     )
 
 
-def check_columns(name: str, columns: list[str], required: tuple[str, ...], labels: tuple[str, ...]) -> None:
+def check_columns(
+    name: str, columns: list[str], required: tuple[str, ...], labels: tuple[str, ...]
+) -> None:
     """Raise `DataError` naming the first required or label column `columns` lacks."""
     for column in (*required, *labels):
         if column not in columns:

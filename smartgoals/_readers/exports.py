@@ -14,13 +14,11 @@ metrics. A volume metric mapped to a column counts that column's number per row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
 import narwhals.stable.v2 as nw
-from pydantic import ValidationError
 
 from smartgoals._calendar import BusinessClock, Clocks, Offsets
 from smartgoals._engines import epoch_microseconds, unpivot
@@ -30,9 +28,9 @@ from smartgoals._mapping import (
     NOT_SATISFIED,
     SATISFIED,
     UNIT_SECONDS,
+    Export,
     MetricColumn,
     ResolvedSource,
-    SourceDef,
 )
 from smartgoals._readers import Normalized, ReadContext
 from smartgoals._readers.files import cell_sql, count_sql, instant_sql, open_file, quote
@@ -40,59 +38,6 @@ from smartgoals._readers.frames import as_lazy
 
 # NOTE: DuckDB's UNPIVOT drops nulls; an empty value (an open event) travels as this sentinel.
 _NULL = -1.7976931348623157e308
-
-
-@dataclass(frozen=True, init=False)
-class Export:
-    """A wide export and its mapping: the data (a path or a frame) and its `SourceDef`.
-
-    Example:
-        ``smartgoals.Export(frame, preset="zendesk", timezone="Europe/Berlin")``
-
-    Args:
-        data: a CSV, Parquet or JSON Lines path, or a pandas, Polars, PyArrow or DuckDB frame.
-        preset: ``zendesk``, ``freshdesk`` or ``generic``: the columns of that helpdesk's export.
-        **mapping: any key of a ``sources:`` entry but ``file``: ``timestamp``, ``timezone``,
-            ``labels``, ``count``, ``id``, ``calendar``, ``metrics``.
-
-    Raises:
-        UsageError: a mapping that is not a valid source definition.
-    """
-
-    data: Any
-    source: SourceDef
-
-    def __init__(self, data: Any, preset: str | None = None, **mapping: Any) -> None:
-        if "file" in mapping:
-            raise UsageError("Export: give the file as the first argument, not as 'file='")
-        try:
-            source = SourceDef.model_validate({"preset": preset, **mapping})
-            source.resolved()
-        except (ValueError, ValidationError) as exc:
-            raise UsageError(f"Export mapping: {_first_error(exc)}") from exc
-        object.__setattr__(self, "data", data)
-        object.__setattr__(self, "source", source)
-
-    @classmethod
-    def of(cls, data: Any, source: SourceDef) -> Export:
-        """The export of `data` under a source definition (a ``sources:`` entry)."""
-        export = cls.__new__(cls)
-        object.__setattr__(export, "data", data)
-        object.__setattr__(export, "source", source)
-        return export
-
-    @property
-    def preset(self) -> str | None:
-        """The preset the mapping starts from."""
-        return self.source.preset
-
-
-def _first_error(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
-        return f"{where}: {error['msg']}" if where else str(error["msg"])
-    return str(exc)
 
 
 def _missing(name: str, source: ResolvedSource, columns: set[str]) -> None:
@@ -367,4 +312,4 @@ def _metric_clocks(source: ResolvedSource, clocks: Clocks) -> dict[str, Business
     return result
 
 
-__all__ = ["Export", "ExportReader", "read_export_file", "to_long", "wide_frame", "wide_sql"]
+__all__ = ["ExportReader", "read_export_file", "to_long", "wide_frame", "wide_sql"]

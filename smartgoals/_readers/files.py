@@ -148,7 +148,16 @@ def normalize_sql(scan: str, types: dict[str, str], labels: tuple[str, ...]) -> 
 
 def _is_number(sql_type: str) -> bool:
     kind = sql_type.upper()
-    return kind in ("DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT") or kind.startswith(("DECIMAL", "UBIGINT", "UINTEGER"))
+    return kind in (
+        "DOUBLE",
+        "FLOAT",
+        "REAL",
+        "BIGINT",
+        "INTEGER",
+        "SMALLINT",
+        "TINYINT",
+        "HUGEINT",
+    ) or kind.startswith(("DECIMAL", "UBIGINT", "UINTEGER"))
 
 
 def read_long_file(path: Path, name: str, context: ReadContext) -> Normalized:

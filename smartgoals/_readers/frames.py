@@ -20,7 +20,9 @@ from smartgoals._readers.files import REQUIRED
 def as_lazy(native: Any, name: str) -> nw.LazyFrame[Any]:
     """Any supported frame as a narwhals LazyFrame."""
     try:
-        frame = native if isinstance(native, nw.LazyFrame | nw.DataFrame) else nw.from_native(native)
+        frame = (
+            native if isinstance(native, nw.LazyFrame | nw.DataFrame) else nw.from_native(native)
+        )
     except TypeError as exc:
         raise DataError(
             f"{name}: unsupported data of type {type(native).__name__}; pass a file "

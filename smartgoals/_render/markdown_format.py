@@ -56,8 +56,9 @@ def _team(name: str, goals: list[GoalResult], options: RenderOptions) -> list[st
     if shown:
         lines += [HEADER, *(_row(g) for g in shown), ""]
     if quiet:
+        counts = summary_line(count_statuses(g.status for g in quiet))
         lines += [
-            f"<details><summary>{len(quiet)} more goals: {summary_line(count_statuses(g.status for g in quiet))}</summary>",
+            f"<details><summary>{len(quiet)} more goals: {counts}</summary>",
             "",
             HEADER,
             *(_row(g) for g in quiet),

@@ -13,7 +13,6 @@ from smartgoals._render.text import percent, show
 from smartgoals._results import Report
 
 
-
 def render(report: Report, options: RenderOptions) -> str:
     """The report as a rich table (ANSI colours only when `options.color`)."""
     table = Table(
