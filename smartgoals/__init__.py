@@ -33,8 +33,8 @@ from smartgoals._results import Compliance, ErrorBudget, GoalResult, Point, Repo
 from smartgoals._schema import goal_file_schema, report_schema
 from smartgoals._status import DEFAULT_FAIL_ON, Status
 from smartgoals._units import (
-    Kind,
     Quantity,
+    QuantityKind,
     Standard,
     Target,
     Unit,
@@ -60,7 +60,6 @@ __all__ = [
     "GoalKind",
     "GoalResult",
     "GoalSet",
-    "Kind",
     "MetricColumn",
     "MetricDef",
     "MetricSpec",
@@ -68,6 +67,7 @@ __all__ = [
     "Point",
     "Problem",
     "Quantity",
+    "QuantityKind",
     "Report",
     "SmartGoalsError",
     "SourceDef",
@@ -89,6 +89,19 @@ __all__ = [
     "parse_standard",
     "report_schema",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # NOTE: `Kind` was renamed `QuantityKind` (it stood beside `GoalKind`); the old name still works
+    if name == "Kind":
+        import warnings
+
+        warnings.warn(
+            "smartgoals.Kind is renamed smartgoals.QuantityKind", DeprecationWarning, stacklevel=2
+        )
+        return QuantityKind
+    raise AttributeError(f"module 'smartgoals' has no attribute {name!r}")
+
 
 for _name in __all__:
     _obj = globals()[_name]

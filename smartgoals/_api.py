@@ -58,7 +58,7 @@ def evaluate(
         DataError: data that cannot be read (a missing column, an unreadable file, ...).
         UsageError: an argument that cannot be used (an unknown time zone, a bad as_of, ...).
     """
-    from smartgoals._evaluate import evaluate_table
+    from smartgoals._evaluate import evaluate_table, unmatched_filters
 
     goal_set = goals if isinstance(goals, GoalSet) else load(goals)
     moment = parse_as_of(as_of)
@@ -67,7 +67,7 @@ def evaluate(
     table = aggregate_inputs(goal_set, items, moment, tz)
     results = evaluate_table(goal_set, table, moment)
     quality = tuple(
-        SourceQuality(name, dict(a.rejected), a.naive_timestamps)
+        SourceQuality(name, dict(a.rejected), a.naive_timestamps, a.read, dict(a.skipped))
         for name, a in table.accounts.items()
     )
     notices = tuple(
@@ -75,7 +75,8 @@ def evaluate(
         for q in quality
         if q.naive_timestamps
     )
-    return Report(moment, tuple(results), quality, tz, notices)
+    unmatched = tuple(unmatched_filters(goal_set, table))
+    return Report(moment, tuple(results), quality, tz, notices, unmatched)
 
 
 def inputs(data: Any, goals: GoalSet) -> list[Any]:

@@ -13,6 +13,7 @@ So the cost follows the cells read, not the number of goals.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -30,7 +31,7 @@ from smartgoals._measures import Measure, Measured, Totals
 from smartgoals._metrics import Aggregation, MetricSpec
 from smartgoals._model import Goal, GoalKind, GoalSet, milestone_values
 from smartgoals._period import Cells, PeriodTable, bucket_midpoints, range_quantiles
-from smartgoals._results import Compliance, ErrorBudget, GoalResult, History
+from smartgoals._results import Compliance, ErrorBudget, GoalResult, History, Unmatched
 from smartgoals._rollup import roll_up
 from smartgoals._timeline import Timeline, WindowIndex, timeline
 from smartgoals._units import shown_share
@@ -65,6 +66,9 @@ def evaluate_table(goals: GoalSet, table: PeriodTable, as_of: AsOf) -> list[Goal
     batches: dict[tuple[Any, ...], _Batch] = {}
     order: list[str] = []
     weights: dict[str, float] = {}
+    hints: dict[str, list[str]] = {}
+    for finding in unmatched_filters(goals, table):
+        hints.setdefault(finding.goal, []).append(finding.sentence)
     for goal in goals:
         if goal.id not in plan.goal_views:
             raise ValueError(f"the period table was not aggregated for goal {goal.id!r}")
@@ -87,7 +91,48 @@ def evaluate_table(goals: GoalSet, table: PeriodTable, as_of: AsOf) -> list[Goal
     results: dict[str, GoalResult] = {}
     for batch in batches.values():
         results.update((r.id, r) for r in batch.results())
+    for goal_id, sentences in hints.items():
+        result = results[goal_id]
+        results[goal_id] = dataclasses.replace(result, reasons=(*result.reasons, *sentences))
     return roll_up([results[i] for i in order], weights)
+
+
+def unmatched_filters(goals: GoalSet, table: PeriodTable) -> list[Unmatched]:
+    """The `where` values, and the `for_each` labels, that no row of a goal's data has.
+
+    Each finding names the values the data has instead, with a close one as a suggestion (a value
+    differing only in case, else a near spelling): ``where: {channel: Web}`` on data with ``web``.
+    """
+    plan = table.plan
+    assert plan is not None
+    found = []
+    for goal in goals:
+        view, series = plan.goal_views[goal.id], goals.metrics[goal.metric].inputs[0]
+        for label, wanted in goal.where.items():
+            seen = table.seen(view, series, label)
+            for value in [wanted] if isinstance(wanted, str) else wanted:
+                if value not in seen:
+                    found.append(
+                        Unmatched(goal.id, label, value, _by_rows(seen), _close(value, seen))
+                    )
+        if goal.for_each is not None and not table.seen(view, series, goal.for_each):
+            found.append(Unmatched(goal.id, goal.for_each, None, ()))
+    return found
+
+
+def _by_rows(seen: dict[str, int]) -> tuple[str, ...]:
+    return tuple(sorted(seen, key=lambda v: (-seen[v], v)))
+
+
+def _close(value: str, seen: dict[str, int]) -> str | None:
+    """A seen value differing from `value` only in case, else the closest spelling, if any."""
+    import difflib
+
+    same = [v for v in _by_rows(seen) if v.casefold() == value.casefold()]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(value, list(seen), n=1, cutoff=0.7)
+    return close[0] if close else None
 
 
 def _shape(measure: Measure) -> tuple[Any, ...]:
@@ -739,4 +784,4 @@ def _trend_dict(trend: Trend) -> dict[str, float]:
     }
 
 
-__all__ = ["evaluate_table", "min_events"]
+__all__ = ["evaluate_table", "min_events", "unmatched_filters"]

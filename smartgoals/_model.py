@@ -33,8 +33,8 @@ from smartgoals._metrics import BUILTIN_METRICS, Aggregation, Better, MetricSpec
 from smartgoals._units import (
     Comparand,
     Comparison,
-    Kind,
     Quantity,
+    QuantityKind,
     Standard,
     Target,
     Unit,
@@ -136,17 +136,17 @@ def to_metric_unit(quantity: Quantity, spec: MetricSpec, *, what: str = "value")
         ValueError: the quantity's kind does not fit the unit, or it lies outside the metric's range.
     """
     unit, value = spec.unit, quantity.value
-    if unit is Unit.SECONDS and quantity.kind is Kind.PERCENT:
+    if unit is Unit.SECONDS and quantity.kind is QuantityKind.PERCENT:
         raise ValueError(
             f"{what} {format_quantity(quantity)} is a percentage, but {spec.name} is a "
             "duration; expected a duration such as '2 min'"
         )
-    if unit is not Unit.SECONDS and quantity.kind is Kind.DURATION:
+    if unit is not Unit.SECONDS and quantity.kind is QuantityKind.DURATION:
         raise ValueError(
             f"{what} {format_quantity(quantity)} is a duration, but {spec.name} is "
             f"measured in {unit.value}"
         )
-    if unit is not Unit.SHARE and quantity.kind is Kind.PERCENT:
+    if unit is not Unit.SHARE and quantity.kind is QuantityKind.PERCENT:
         raise ValueError(
             f"{what} {format_quantity(quantity)} is a percentage, but {spec.name} is "
             f"measured in {unit.value}; give a plain number"
@@ -161,7 +161,7 @@ def _out_of_range(quantity: Quantity, spec: MetricSpec, what: str) -> str:
     low, high = spec.value_range
     shown = "0%–100%" if spec.unit is Unit.SHARE else f"{low:g} to {high:g}"
     message = f"{what} {format_quantity(quantity)} is outside {spec.name}'s possible range {shown}"
-    if spec.name == "csat" and quantity.kind is Kind.NUMBER:
+    if spec.name == "csat" and quantity.kind is QuantityKind.NUMBER:
         message += " (did you mean csat_score, the mean answer on 1–5?)"
     return message
 
@@ -406,12 +406,12 @@ def _check_limit(standard: Standard, spec: MetricSpec) -> None:
         raise ValueError(
             f"{spec.name} is not measured per event; use 'target' instead of 'threshold'"
         )
-    if event_unit is Unit.SECONDS and standard.limit.kind is not Kind.DURATION:
+    if event_unit is Unit.SECONDS and standard.limit.kind is not QuantityKind.DURATION:
         raise ValueError(
             f"{spec.name} is a duration: write the limit as a duration, such as "
             "'90% within 2 minutes'"
         )
-    if event_unit is not Unit.SECONDS and standard.limit.kind is Kind.DURATION:
+    if event_unit is not Unit.SECONDS and standard.limit.kind is QuantityKind.DURATION:
         raise ValueError(
             f"{spec.name} is measured in {event_unit.value}, not time: write "
             "'<share> at least <number>' or '<share> at most <number>'"

@@ -267,16 +267,88 @@ def _points(points: Sequence[Point]) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class SourceQuality:
-    """What happened to the rows of one data source."""
+    """What happened to the rows of one data source: rows read = used + rejected + skipped.
+
+    Attributes:
+        source: the source's name (a file path, or ``<data 1: pandas DataFrame>``).
+        rejected: rows that cannot be used, per reason (an unreadable timestamp, NaN, ...).
+        naive_timestamps: rows whose timestamp had no UTC offset (read in the data time zone).
+        read: every row read.
+        skipped: usable rows that no goal reads, per reason (before every goal's period, ...).
+    """
 
     source: str
     rejected: dict[str, int]
     naive_timestamps: int = 0
+    read: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
 
     @property
     def rejected_total(self) -> int:
         """All rejected rows of the source."""
         return sum(self.rejected.values())
+
+    @property
+    def skipped_total(self) -> int:
+        """All skipped rows of the source."""
+        return sum(self.skipped.values())
+
+    @property
+    def used(self) -> int:
+        """Rows some goal reads."""
+        return self.read - self.rejected_total - self.skipped_total
+
+    def to_dict(self) -> dict[str, Any]:
+        """The source's object in the JSON report."""
+        return {
+            "source": self.source,
+            "rows_read": self.read,
+            "rows_used": self.used,
+            "rows_rejected": self.rejected_total,
+            "rejected": dict(sorted(self.rejected.items())),
+            "rows_skipped": self.skipped_total,
+            "skipped": dict(sorted(self.skipped.items())),
+            "naive_timestamps": self.naive_timestamps,
+        }
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A `where` value (or a `for_each` label) no row of the data has.
+
+    Attributes:
+        goal: the goal that names it.
+        label: the label.
+        value: the value no row has (None: the label has no value at all, for `for_each`).
+        seen: the values the data has, most rows first.
+        suggestion: a value seen that is close (``Web`` for ``web``), if any.
+    """
+
+    goal: str
+    label: str
+    value: str | None
+    seen: tuple[str, ...]
+    suggestion: str | None = None
+
+    @property
+    def sentence(self) -> str:
+        """The finding in words, for the goal's reasons."""
+        shown = ", ".join(self.seen[:8]) + (", ..." if len(self.seen) > 8 else "")
+        seen = f" (the data has {shown})" if self.seen else " (the data has no value for it)"
+        hint = f"; did you mean {self.suggestion!r}?" if self.suggestion else ""
+        if self.value is None:
+            return f"no row has a value of label {self.label!r}{seen}"
+        return f"no row has {self.label} {self.value!r}{seen}{hint}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding's object in the JSON report."""
+        return {
+            "goal": self.goal,
+            "label": self.label,
+            "value": self.value,
+            "seen": list(self.seen),
+            "did_you_mean": self.suggestion,
+        }
 
 
 @dataclass(frozen=True)
@@ -288,6 +360,7 @@ class Report:
     data_quality: tuple[SourceQuality, ...] = ()
     data_timezone: str | None = None
     notices: tuple[str, ...] = field(default=())
+    unmatched: tuple[Unmatched, ...] = ()
 
     @property
     def as_of_date(self) -> date:
@@ -340,17 +413,13 @@ class Report:
             "as_of": self.as_of.isoformat(),
             "summary": self.summary,
             "data_quality": {
+                "rows_read": sum(s.read for s in self.data_quality),
+                "rows_used": sum(s.used for s in self.data_quality),
                 "rows_rejected": sum(s.rejected_total for s in self.data_quality),
+                "rows_skipped": sum(s.skipped_total for s in self.data_quality),
                 "data_timezone": self.data_timezone,
-                "sources": [
-                    {
-                        "source": s.source,
-                        "rows_rejected": s.rejected_total,
-                        "rejected": dict(sorted(s.rejected.items())),
-                        "naive_timestamps": s.naive_timestamps,
-                    }
-                    for s in self.data_quality
-                ],
+                "sources": [s.to_dict() for s in self.data_quality],
+                "unmatched": [u.to_dict() for u in self.unmatched],
             },
             "goals": [goal.to_dict() for goal in self.goals],
         }
@@ -365,4 +434,5 @@ __all__ = [
     "Point",
     "Report",
     "SourceQuality",
+    "Unmatched",
 ]

@@ -29,7 +29,7 @@ class UnitError(ValueError):
     """Text that is not a quantity of the expected form; the message says what was expected."""
 
 
-class Kind(StrEnum):
+class QuantityKind(StrEnum):
     """What a parsed quantity measures."""
 
     DURATION = "duration"
@@ -42,7 +42,7 @@ class Quantity:
     """A number with its kind: seconds for durations, a fraction for percentages."""
 
     value: float
-    kind: Kind
+    kind: QuantityKind
 
     def __str__(self) -> str:
         return format_quantity(self)
@@ -118,7 +118,7 @@ class Standard:
     def rule(self) -> str:
         """The per-event rule in words: ``within 2 min``, ``under 20s``, ``at least 4``."""
         word = {"<=": "within", "<": "under", ">=": "at least"}[self.comparison]
-        if self.comparison == "<=" and self.limit.kind is not Kind.DURATION:
+        if self.comparison == "<=" and self.limit.kind is not QuantityKind.DURATION:
             word = "at most"
         return f"{word} {format_quantity(self.limit)}"
 
@@ -133,7 +133,7 @@ class Standard:
         return Target(">=", self.share)
 
     def __str__(self) -> str:
-        return f"{format_quantity(Quantity(self.share, Kind.PERCENT))} {self.rule}"
+        return f"{format_quantity(Quantity(self.share, QuantityKind.PERCENT))} {self.rule}"
 
 
 _SECONDS = {
@@ -245,14 +245,14 @@ def parse_quantity(text: str | float) -> Quantity:
     if isinstance(text, bool):
         raise UnitError(f"expected a number, a percentage or a duration, got {text!r}")
     if isinstance(text, int | float):
-        return Quantity(parse_number(text), Kind.NUMBER)
+        return Quantity(parse_number(text), QuantityKind.NUMBER)
     stripped = text.strip()
     if stripped.endswith("%"):
-        return Quantity(parse_percent(stripped), Kind.PERCENT)
+        return Quantity(parse_percent(stripped), QuantityKind.PERCENT)
     if re.fullmatch(rf"{_NUMBER}", stripped):
-        return Quantity(parse_number(stripped), Kind.NUMBER)
+        return Quantity(parse_number(stripped), QuantityKind.NUMBER)
     try:
-        return Quantity(parse_duration(stripped), Kind.DURATION)
+        return Quantity(parse_duration(stripped), QuantityKind.DURATION)
     except UnitError as exc:
         raise UnitError(
             f"expected a number, a percentage such as '90%' or {_DURATION_HINT}, got {text!r}"
@@ -286,7 +286,7 @@ def parse_standard(text: str) -> Standard:
     """Parse a service standard such as ``"90% within 2 minutes"``.
 
     >>> parse_standard("80% under 20s")
-    Standard(share=0.8, limit=Quantity(value=20.0, kind=<Kind.DURATION: 'duration'>), comparison='<')
+    Standard(share=0.8, limit=Quantity(value=20.0, kind=<QuantityKind.DURATION: 'duration'>), comparison='<')
     """
     if not isinstance(text, str):
         raise UnitError(f"expected a service standard such as '90% within 2 minutes', got {text!r}")
@@ -301,7 +301,7 @@ def parse_standard(text: str) -> Standard:
         raise UnitError(f"a share must lie between 0% and 100%, got {match.group(1).strip()!r}")
     word = " ".join(match.group(2).lower().split())
     if word in ("within", "under"):
-        limit = Quantity(parse_duration(match.group(3)), Kind.DURATION)
+        limit = Quantity(parse_duration(match.group(3)), QuantityKind.DURATION)
     else:
         limit = parse_quantity(match.group(3))
     return Standard(share, limit, _EVENT_COMPARISON[word])
@@ -309,9 +309,9 @@ def parse_standard(text: str) -> Standard:
 
 def format_quantity(quantity: Quantity) -> str:
     """Print a quantity in its canonical form, which `parse_quantity` reads back to the same value."""
-    if quantity.kind is Kind.PERCENT:
+    if quantity.kind is QuantityKind.PERCENT:
         return _format_percent(quantity.value)
-    if quantity.kind is Kind.DURATION:
+    if quantity.kind is QuantityKind.DURATION:
         return format_duration(quantity.value)
     return _shortest(quantity.value)
 
@@ -371,7 +371,7 @@ __all__ = [
     "Comparison",
     "Condition",
     "EventComparison",
-    "Kind",
+    "QuantityKind",
     "Quantity",
     "Standard",
     "Target",

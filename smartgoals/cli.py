@@ -7,6 +7,7 @@ Each command parses options, makes one library call, renders and exits. User err
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -190,13 +191,20 @@ def check_command(
         _check_goal_ids(goal_ids, {g.id for g in report.goals}, set())
         for notice in report.notices:
             click.echo(f"smartgoals: {notice}", err=True)
-        color = output is None and sys.stdout.isatty()
-        text = render(report, fmt, RenderOptions(fail_on=policy, color=color))
+        text = render(report, fmt, _render_options(policy, to_terminal=output is None))
     if output:
         Path(output).write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
     sys.exit(EXIT_FAILED if report.failing(policy) else EXIT_OK)
+
+
+def _render_options(policy: frozenset[Status], *, to_terminal: bool) -> RenderOptions:
+    """Colours and the terminal's width (or $COLUMNS) when writing to stdout."""
+    if not to_terminal:
+        return RenderOptions(fail_on=policy)
+    width = shutil.get_terminal_size((RenderOptions.width, 24)).columns
+    return RenderOptions(fail_on=policy, color=sys.stdout.isatty(), width=width)
 
 
 def _check_goal_ids(wanted: tuple[str, ...], known: set[str], templates: set[str]) -> None:

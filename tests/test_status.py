@@ -1,338 +1,50 @@
-"""Each status rule of design §5 on hand-made data: a case clearly inside it and one at its boundary."""
+"""Every status has its one row in the table of how reports show it."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+import re
 
-import pandas as pd
 import pytest
 
-import smartgoals
-from smartgoals import Status
-
-BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def answers(day: date, good: int, bad: int, metric: str = "csat") -> list[dict]:
-    """CSAT answers on `day`: `good` fives and `bad` twos."""
-    start = datetime(day.year, day.month, day.day, 9, tzinfo=BERLIN)
-    return [
-        {
-            "timestamp": start + timedelta(minutes=i),
-            "metric": metric,
-            "value": 5.0 if i < good else 2.0,
-        }
-        for i in range(good + bad)
-    ]
+from smartgoals import Status, report_schema
+from smartgoals._render.html_format import STYLE
+from smartgoals._status import ATTENTION, LOOKS, count_statuses, parse_policy, worst
 
 
-def daily(first: date, last: date, good: int, bad: int) -> list[dict]:
-    rows, day = [], first
-    while day <= last:
-        rows += answers(day, good, bad)
-        day += timedelta(days=1)
-    return rows
+@pytest.mark.parametrize("status", list(Status), ids=str)
+def test_status_has_a_look(status):
+    look = status.look
+    assert look is LOOKS[status]
+    assert look.icon
+    assert look.style
+    assert re.fullmatch(r"#[0-9a-f]{6}", look.colour)
+    assert f".{status.value}{{border-top-color:{look.colour}}}" in STYLE
 
 
-def frame(rows: list[dict]) -> pd.DataFrame:
-    result = pd.DataFrame(rows)
-    result["timestamp"] = pd.to_datetime(result["timestamp"], utc=True)
-    return result
+def test_status_table_has_no_other_rows():
+    assert set(LOOKS) == set(Status)
 
 
-def goal_yaml(**fields: object) -> str:
-    base: dict[str, object] = {
-        "id": "g",
-        "title": "CSAT goal",
-        "owner": "o@example.com",
-        "metric": "csat",
-        "target": '">= 90%"',
-        "timezone": "Europe/Berlin",
-        "start": "2026-10-01",
-        "deadline": "2026-12-31",
-        "window": "28d",
+def test_schema_enum_is_every_status():
+    schema = report_schema()
+    assert schema["properties"]["summary"]["required"] == [s.value for s in Status]
+    goal = schema["properties"]["goals"]["items"]["properties"]["status"]
+    assert goal["enum"] == [s.value for s in Status]
+
+
+def test_severity_orders_worst_first():
+    assert worst([Status.ON_TRACK, Status.BREACHED, Status.NO_DATA]) is Status.BREACHED
+    assert [s.severity for s in Status] == list(range(len(Status)))
+    assert ATTENTION == (Status.MISSED, Status.BREACHED, Status.AT_RISK, Status.NO_DATA)
+
+
+def test_count_statuses_lists_every_status():
+    assert count_statuses([Status.MISSED, Status.MISSED]) == {
+        s.value: 2 if s is Status.MISSED else 0 for s in Status
     }
-    base.update(fields)
-    lines = "".join(f"    {k}: {v}\n" for k, v in base.items())
-    return "goals:\n  - " + lines[4:]
 
 
-def status(goal_file, rows: list[dict], as_of: date | datetime, **fields: object):
-    path = goal_file(goal_yaml(**fields))
-    return smartgoals.evaluate(path, frame(rows), as_of=as_of).get("g")
-
-
-STEADY = daily(date(2026, 9, 1), date(2026, 11, 22), good=19, bad=1)  # 95% satisfied
-
-
-@pytest.mark.parametrize(
-    ("as_of", "expected"),
-    [(date(2026, 9, 30), Status.NOT_STARTED), (date(2026, 10, 1), Status.ACHIEVED)],
-    ids=["day-before-start", "start-day"],
-)
-def test_status_not_started(goal_file, as_of, expected):
-    assert status(goal_file, STEADY, as_of).status is expected
-
-
-@pytest.mark.parametrize(
-    ("answered", "expected"),
-    [(29, Status.NO_DATA), (30, Status.ACHIEVED)],
-    ids=["29-events", "30-events"],
-)
-def test_status_no_data_below_min_events(goal_file, answered, expected):
-    rows = answers(date(2026, 11, 20), answered, 0)
-    result = status(goal_file, rows, date(2026, 11, 22))
-    assert result.status is expected
-    if expected is Status.NO_DATA:
-        assert "29 events" in result.reasons[0]
-
-
-def test_status_no_data_with_no_events_has_nulls(goal_file):
-    result = status(
-        goal_file,
-        [{"timestamp": datetime(2026, 1, 1, tzinfo=BERLIN), "metric": "csat", "value": 5.0}],
-        date(2026, 11, 22),
-    )
-    assert (result.status, result.value, result.met, result.events) == (
-        Status.NO_DATA,
-        None,
-        None,
-        0,
-    )
-
-
-@pytest.mark.parametrize(
-    ("as_of", "expected"),
-    [
-        (date(2026, 11, 29), Status.ACHIEVED),
-        (date(2026, 11, 30), Status.MISSED),
-        (date(2027, 2, 1), Status.MISSED),
-    ],
-    ids=["day-before-deadline", "deadline-day", "long-after"],
-)
-def test_status_final_at_deadline(goal_file, as_of, expected):
-    rows = daily(date(2026, 10, 1), date(2026, 11, 29), 19, 1) + answers(date(2026, 11, 30), 0, 900)
-    rows += daily(date(2026, 12, 1), date(2027, 1, 31), 20, 0)
-    result = status(goal_file, rows, as_of, deadline="2026-11-30", kind="maintain")
-    assert result.status is (Status.ON_TRACK if expected is Status.ACHIEVED else expected)
-    if as_of > date(2026, 11, 30):
-        assert result.window_end.date() == date(2026, 12, 1)
-
-
-@pytest.mark.parametrize(
-    ("good", "expected"),
-    [(9, Status.ACHIEVED), (8, Status.ON_TRACK)],
-    ids=["exactly-90", "below-90"],
-)
-def test_status_achieved_when_met_now(goal_file, good, expected):
-    rows = daily(date(2026, 10, 25), date(2026, 11, 22), good, 10 - good)
-    result = status(goal_file, rows, date(2026, 11, 22), at_risk="{tolerance: 1.0}")
-    assert result.status is expected
-
-
-@pytest.mark.parametrize(
-    ("good", "expected"),
-    [(9, Status.ON_TRACK), (8, Status.BREACHED)],
-    ids=["exactly-90", "below-90"],
-)
-def test_status_breached_maintain(goal_file, good, expected):
-    rows = daily(date(2026, 10, 25), date(2026, 11, 22), good, 10 - good)
-    assert status(goal_file, rows, date(2026, 11, 22), kind="maintain").status is expected
-
-
-@pytest.mark.parametrize(
-    ("tolerance", "expected"),
-    [(0.30, Status.AT_RISK), (0.45, Status.ON_TRACK)],
-    ids=["gap-over-tolerance", "gap-within-tolerance"],
-)
-def test_status_at_risk_achieve_gap(goal_file, tolerance, expected):
-    # 82% satisfied throughout: progress 0.2 from the 80% baseline, expected 53/92 = 0.58
-    rows = daily(date(2026, 9, 1), date(2026, 11, 22), 41, 9)
-    result = status(
-        goal_file, rows, date(2026, 11, 22), baseline="80%", at_risk=f"{{tolerance: {tolerance}}}"
-    )
-    assert result.progress == pytest.approx(0.2)
-    assert result.expected_progress == pytest.approx(53 / 92)
-    assert result.status is expected
-
-
-def test_status_achieve_gap_but_forecast_meets_is_on_track(goal_file):
-    rows, day, share = [], date(2026, 9, 28), 0.35
-    while day <= date(2026, 11, 22):  # rising 4.2 points a week: 66% now, 90% by the deadline
-        good = round(50 * share)
-        rows += answers(day, good, 50 - good)
-        share += 0.006
-        day += timedelta(days=1)
-    result = status(goal_file, rows, date(2026, 11, 22), baseline="65%", window="7d")
-    assert result.forecast is not None
-    assert result.forecast >= 0.9
-    assert result.expected_progress - result.progress > 0.15
-    assert result.status is Status.ON_TRACK
-
-
-CHAT = {
-    "metric": "first_response_time",
-    "target": None,
-    "threshold": "90% within 2 minutes",
-    "kind": "maintain",
-}
-
-
-def chat_rows(first: date, last: date, good: int, bad: int) -> list[dict]:
-    rows, day = [], first
-    while day <= last:
-        start = datetime(day.year, day.month, day.day, 9, tzinfo=BERLIN)
-        rows += [
-            {
-                "timestamp": start + timedelta(minutes=i),
-                "metric": "first_response_time",
-                "value": 30.0 if i < good else 600.0,
-            }
-            for i in range(good + bad)
-        ]
-        day += timedelta(days=1)
-    return rows
-
-
-def chat_status(goal_file, rows, **fields):
-    path = goal_file(goal_yaml(**{**CHAT, **fields}).replace("    target: None\n", ""))
-    return smartgoals.evaluate(path, frame(rows), as_of=date(2026, 11, 22)).get("g")
-
-
-BURNING = chat_rows(date(2026, 10, 26), date(2026, 11, 15), 50, 0) + chat_rows(
-    date(2026, 11, 16), date(2026, 11, 22), 35, 15
-)
-
-
-def test_status_at_risk_burn_rate(goal_file):
-    # 3x burn in the last week; budget consumed 0.75 over 28 days runs out in about 3 days
-    result = chat_status(goal_file, BURNING)
-    assert result.met is True
-    assert result.error_budget is not None
-    assert result.error_budget.burn_rates["7d"] == pytest.approx(3.0)
-    assert result.error_budget.consumed == pytest.approx(0.75)
-    assert result.status is Status.AT_RISK
-
-
-def test_status_burn_rate_after_next_review_is_on_track(goal_file):
-    # the same burn, but the budget lasts past a review due within a day
-    assert chat_status(goal_file, BURNING, review="FREQ=DAILY").status is Status.ON_TRACK
-
-
-def test_status_at_risk_worsening_trend(goal_file):
-    rows, week = [], date(2026, 9, 28)
-    for i in range(8):  # weekly shares 97%, 95%, ... 83%: met now, heading under 80%
-        good = 97 - 2 * i
-        rows += daily(week, week + timedelta(days=6), good, 100 - good)
-        week += timedelta(days=7)
-    result = status(
-        goal_file, rows, date(2026, 11, 22), kind="maintain", target='">= 80%"', window="7d"
-    )
-    assert result.met is True
-    assert result.trend is not None
-    assert result.trend["slope_high"] < 0
-    assert result.status is Status.AT_RISK
-
-
-def test_status_noisy_flat_trend_is_on_track(goal_file):
-    rows, week = [], date(2026, 9, 28)
-    for good in (90, 84, 91, 83, 90, 84, 91, 85):
-        rows += daily(week, week + timedelta(days=6), good, 100 - good)
-        week += timedelta(days=7)
-    result = status(
-        goal_file, rows, date(2026, 11, 22), kind="maintain", target='">= 80%"', window="7d"
-    )
-    assert result.status is Status.ON_TRACK
-
-
-def test_error_budget_of_perfect_standard_is_null(goal_file):
-    rows = chat_rows(date(2026, 10, 26), date(2026, 11, 22), 50, 0)
-    result = chat_status(goal_file, rows, threshold="100% within 2 minutes")
-    assert result.error_budget is not None
-    assert (result.error_budget.consumed, result.error_budget.remaining) == (None, None)
-
-
-def test_roll_up_worst_child_and_weighted_progress(goal_file):
-    path = goal_file("""\
-        defaults: {owner: lead@example.com, metric: csat, target: ">= 90%", baseline: 80%,
-                   start: 2026-10-01, deadline: 2026-12-31, timezone: Europe/Berlin}
-        goals:
-          - {id: team, title: Team CSAT, where: {team: nobody}}
-          - {id: a, title: A, parent: team, where: {agent: a}, weight: 3}
-          - {id: b, title: B, parent: team, where: {agent: b}, kind: maintain}
-        """)
-    rows = [
-        {**r, "agent": "a", "team": "t"}
-        for r in daily(date(2026, 10, 25), date(2026, 11, 22), 9, 1)
-    ]
-    rows += [
-        {**r, "agent": "b", "team": "t"}
-        for r in daily(date(2026, 10, 25), date(2026, 11, 22), 8, 2)
-    ]
-    report = smartgoals.evaluate(path, frame(rows), as_of=date(2026, 11, 22))
-    team, a, b = report.goals
-    assert (a.status, b.status) == (Status.ACHIEVED, Status.BREACHED)
-    assert team.status is Status.BREACHED
-    assert team.progress == pytest.approx((3 * 1.0 + 1 * 0.0) / 4)
-    assert team.share_on_track == pytest.approx(3 / 4)
-
-
-def test_for_each_expands_per_agent_and_rolls_up(goal_file):
-    path = goal_file("""\
-        goals:
-          - id: agent-csat
-            title: Each chat agent keeps CSAT at 85%
-            owner: agent
-            metric: csat
-            where: {team: chat}
-            for_each: agent
-            target: 85%
-            kind: maintain
-            min_events: 10
-            timezone: Europe/Berlin
-            deadline: 2026-12-31
-        """)
-    agents = {"ann@example.com": 9, "Bo Li": 8, "cy": 10}
-    rows = [
-        {**r, "team": "chat", "agent": agent}
-        for agent, good in agents.items()
-        for r in daily(date(2026, 11, 16), date(2026, 11, 22), good, 10 - good)
-    ]
-    rows += [{**r, "team": "email", "agent": "dee"} for r in answers(date(2026, 11, 20), 5, 5)]
-    report = smartgoals.evaluate(path, frame(rows), as_of=date(2026, 11, 22))
-    ids = [g.id for g in report.goals]
-    assert ids == ["agent-csat", "agent-csat/ann@example.com", "agent-csat/bo-li", "agent-csat/cy"]
-    team, ann, bo, cy = report.goals
-    assert (ann.status, bo.status, cy.status) == (Status.ON_TRACK, Status.BREACHED, Status.ON_TRACK)
-    assert (ann.owner, ann.parent) == ("ann@example.com", "agent-csat")
-    assert team.value == pytest.approx(27 * 7 / 210)
-    assert team.children == ("agent-csat/ann@example.com", "agent-csat/bo-li", "agent-csat/cy")
-    assert team.share_on_track == pytest.approx(2 / 3)
-
-
-def test_for_each_scales_to_500_agents(goal_file):
-    path = goal_file("""\
-        goals:
-          - id: agent-csat
-            title: Each agent keeps CSAT at 80%
-            owner: lead@example.com
-            metric: csat
-            for_each: agent
-            target: 80%
-            kind: maintain
-            min_events: 5
-            timezone: Europe/Berlin
-            deadline: 2026-12-31
-        """)
-    rows = [
-        {**r, "agent": f"agent{n:03}@example.com"}
-        for n in range(500)
-        for r in answers(date(2026, 11, 20), 3 + n % 4, 1)
-    ]
-    report = smartgoals.evaluate(path, frame(rows), as_of=date(2026, 11, 22))
-    assert len(report.goals) == 501
-    team = report.get("agent-csat")
-    assert len(team.children) == 500
-    assert team.events == len(rows)
-    assert team.share_on_track == pytest.approx(375 / 500)
+def test_parse_policy_refuses_statuses_that_never_fail():
+    assert parse_policy("breached, at-risk") == {Status.BREACHED, Status.AT_RISK}
+    with pytest.raises(ValueError, match="not_started"):
+        parse_policy("not_started")

@@ -5,8 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smartgoals._units import (
-    Kind,
     Quantity,
+    QuantityKind,
     UnitError,
     format_quantity,
     parse_comparand,
@@ -73,7 +73,7 @@ def test_parse_standard_kinds():
     under = parse_standard("80% under 20s")
     assert (under.share, under.limit.value, under.comparison) == (0.8, 20.0, "<")
     least = parse_standard("95% at least 4")
-    assert (least.limit, least.comparison) == (Quantity(4.0, Kind.NUMBER), ">=")
+    assert (least.limit, least.comparison) == (Quantity(4.0, QuantityKind.NUMBER), ">=")
     assert parse_standard("95% at most 3").comparison == "<="
 
 
@@ -87,7 +87,7 @@ def test_parse_standard_refuses(text):
 
 def test_parse_comparand_directions():
     assert parse_comparand(">= 90%").comparison == ">="
-    assert parse_comparand("<= 6 min").quantity == Quantity(360.0, Kind.DURATION)
+    assert parse_comparand("<= 6 min").quantity == Quantity(360.0, QuantityKind.DURATION)
     assert parse_comparand(45).comparison is None
     with pytest.raises(UnitError, match="'>=' or '<='"):
         parse_comparand("> 4")

@@ -70,6 +70,7 @@ class Finding:
 
 
 RULES: list[Rule] = []
+ALIASES = {"measurable.where_on_unknown_label": "measurable.where_empty_values"}  # old -> new
 
 
 def rule(code: str, name: str, severity: Severity, field: str) -> Callable[[Check], Check]:
@@ -119,4 +120,14 @@ def all_rules() -> list[Rule]:
     return sorted(RULES, key=lambda r: r.code)
 
 
-__all__ = ["RULES", "Finding", "LintContext", "Rule", "Severity", "all_rules", "lint", "rule"]
+__all__ = [
+    "ALIASES",
+    "RULES",
+    "Finding",
+    "LintContext",
+    "Rule",
+    "Severity",
+    "all_rules",
+    "lint",
+    "rule",
+]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from smartgoals._lint import LintContext, rule
 from smartgoals._metrics import Unit
 from smartgoals._model import Goal
-from smartgoals._units import Kind, UnitError, parse_comparand
+from smartgoals._units import QuantityKind, UnitError, parse_comparand
 
 
-def _written_kind(goal: Goal) -> Kind | None:
+def _written_kind(goal: Goal) -> QuantityKind | None:
     written = goal.written("target")
     if written is None:
         return None
@@ -24,7 +24,7 @@ def duration_without_unit(goal: Goal, context: LintContext) -> str | None:
 
     Bad: ``target: "<= 120"``. Good: ``target: "<= 2 min"``.
     """
-    if context.spec(goal).unit is Unit.SECONDS and _written_kind(goal) is Kind.NUMBER:
+    if context.spec(goal).unit is Unit.SECONDS and _written_kind(goal) is QuantityKind.NUMBER:
         return f"target {goal.written('target')!r} has no unit: write it as a duration, e.g. '<= 2 min'"
     return None
 
@@ -35,7 +35,7 @@ def share_as_fraction(goal: Goal, context: LintContext) -> str | None:
 
     Bad: ``target: 0.9``. Good: ``target: ">= 90%"``.
     """
-    if context.spec(goal).unit is Unit.SHARE and _written_kind(goal) is Kind.NUMBER:
+    if context.spec(goal).unit is Unit.SHARE and _written_kind(goal) is QuantityKind.NUMBER:
         assert goal.target is not None
         return (
             f"write the share as a percentage: '{goal.target.comparison} {goal.target.value:.0%}'"
@@ -43,7 +43,7 @@ def share_as_fraction(goal: Goal, context: LintContext) -> str | None:
     return None
 
 
-@rule("M203", "measurable.where_on_unknown_label", "warning", "where")
+@rule("M203", "measurable.where_empty_values", "warning", "where")
 def where_empty_values(goal: Goal, context: LintContext) -> str | None:
     """A `where` filter lists no values for a label, so it matches nothing.
 

@@ -38,6 +38,8 @@ from smartgoals._readers.frames import as_lazy
 
 # NOTE: DuckDB's UNPIVOT drops nulls; an empty value (an open event) travels as this sentinel.
 _NULL = -1.7976931348623157e308
+# The parsed columns of one mapped metric: its value, its two timestamps, whether a cell was bad.
+_VALUE, _FROM, _TO, _BAD = "_value@", "_from@", "_to@", "_bad@"
 
 
 def _missing(name: str, source: ResolvedSource, columns: set[str]) -> None:
@@ -90,9 +92,9 @@ def _metric_sql(name: str, metric: MetricColumn) -> list[str]:
             f"({cell_sql(metric.end)} IS NOT NULL AND {end} IS NULL)"
         )
         return [
-            f"{start} AS {quote('_f_' + name)}",
-            f"{end} AS {quote('_t_' + name)}",
-            f"({bad}) AS {quote('_b_' + name)}",
+            f"{start} AS {quote(_FROM + name)}",
+            f"{end} AS {quote(_TO + name)}",
+            f"({bad}) AS {quote(_BAD + name)}",
         ]
     assert metric.column is not None
     raw = cell_sql(metric.column)
@@ -103,12 +105,12 @@ def _metric_sql(name: str, metric: MetricColumn) -> list[str]:
             f"CASE WHEN {raw} IN ({good}) THEN {SATISFIED} WHEN {raw} IN ({bad}) "
             f"THEN {NOT_SATISFIED} END"
         )
-        return [f"{value} AS {quote('_v_' + name)}", f"false AS {quote('_b_' + name)}"]
+        return [f"{value} AS {quote(_VALUE + name)}", f"false AS {quote(_BAD + name)}"]
     factor = UNIT_SECONDS.get(metric.unit or "seconds", 1.0)
     number = f"try_cast({raw} AS DOUBLE)"
     return [
-        f"{number} * {factor} AS {quote('_v_' + name)}",
-        f"({raw} IS NOT NULL AND {number} IS NULL) AS {quote('_b_' + name)}",
+        f"{number} * {factor} AS {quote(_VALUE + name)}",
+        f"({raw} IS NOT NULL AND {number} IS NULL) AS {quote(_BAD + name)}",
     ]
 
 
@@ -162,9 +164,9 @@ def _metric_frame(
 ) -> list[nw.Expr]:
     if metric.start is not None and metric.end is not None:
         return [
-            _frame_us(metric.start, schema, offsets, engine).alias(f"_f_{name}"),
-            _frame_us(metric.end, schema, offsets, engine).alias(f"_t_{name}"),
-            nw.lit(value=False).alias(f"_b_{name}"),
+            _frame_us(metric.start, schema, offsets, engine).alias(_FROM + name),
+            _frame_us(metric.end, schema, offsets, engine).alias(_TO + name),
+            nw.lit(value=False).alias(_BAD + name),
         ]
     assert metric.column is not None
     column = nw.col(metric.column)
@@ -185,7 +187,7 @@ def _metric_frame(
                 "numbers (convert it first, e.g. pandas.to_numeric(..., errors='coerce'))"
             )
         value = column.cast(nw.Float64()) * UNIT_SECONDS.get(metric.unit or "seconds", 1.0)
-    return [value.alias(f"_v_{name}"), nw.lit(value=False).alias(f"_b_{name}")]
+    return [value.alias(_VALUE + name), nw.lit(value=False).alias(_BAD + name)]
 
 
 def to_long(
@@ -204,23 +206,25 @@ def to_long(
     values = {}
     for name, metric in source.metrics.items():
         if metric.start is None:
-            value = nw.col(f"_v_{name}")
+            value = nw.col(_VALUE + name)
         else:
-            start, end = nw.col(f"_f_{name}"), nw.col(f"_t_{name}")
+            start, end = nw.col(_FROM + name), nw.col(_TO + name)
             clock = clocks.get(name) if source.calendar_of(name) else None
             if clock is None:
                 value = (end - start) / 1_000_000
             else:
-                lf = with_business_time(lf, clock, f"_f_{name}", f"_bf_{name}")
-                lf = with_business_time(lf, clock, f"_t_{name}", f"_bt_{name}")
-                value = (nw.col(f"_bt_{name}") - nw.col(f"_bf_{name}")) / 1_000_000
+                lf = with_business_time(lf, clock, _FROM + name, _FROM + "business@" + name)
+                lf = with_business_time(lf, clock, _TO + name, _TO + "business@" + name)
+                value = (
+                    nw.col(_TO + "business@" + name) - nw.col(_FROM + "business@" + name)
+                ) / 1e6
             value = (
                 nw.when(end > known_until)
                 .then(nw.lit(None, dtype=nw.Float64()))
                 .otherwise(value.cast(nw.Float64()))
             )
         # NOTE: a real value equal to the sentinel becomes -inf (rejected as not finite).
-        values[f"_v_{name}"] = (
+        values[_VALUE + name] = (
             nw.when(value.is_null())
             .then(nw.lit(_NULL))
             .otherwise(
@@ -230,14 +234,14 @@ def to_long(
             )
         )
     labels = list(source.labels)
-    bad = [f"_b_{name}" for name in source.metrics]
+    bad = [_BAD + name for name in source.metrics]
     lf = lf.with_columns(**values).select("_us", "_naive", "_w", "_dup", *labels, *bad, *values)
     long = unpivot(lf, list(values))
     reason: nw.Expr = nw.lit(None, dtype=nw.String())
     for name, metric in source.metrics.items():
         unreadable = f"unreadable {', '.join(metric.columns)} ({name})"
         reason = (
-            nw.when((nw.col("_metric") == f"_v_{name}") & nw.col(f"_b_{name}"))
+            nw.when((nw.col("_metric") == _VALUE + name) & nw.col(_BAD + name))
             .then(nw.lit(unreadable))
             .otherwise(reason)
         )
@@ -251,20 +255,29 @@ def to_long(
         .then(nw.lit(None, dtype=nw.Float64()))
         .otherwise(nw.col("_value"))
     )
-    weight, counted = nw.col("_w"), [f"_v_{name}" for name in source.metrics if name in volumes]
+    weight, counted = nw.col("_w"), [_VALUE + name for name in source.metrics if name in volumes]
     if counted:
         is_volume = nw.col("_metric").is_in(counted)
         weight = nw.when(is_volume).then(weight * value).otherwise(weight)
         value = nw.when(is_volume).then(nw.lit(None, dtype=nw.Float64())).otherwise(value)
     return long.select(
         "_us",
-        nw.col("_metric").str.slice(3).alias("metric"),
+        _metric_names(source).alias("metric"),
         value.alias("value"),
         weight.alias("_w"),
         reason.alias("_reject"),
         "_naive",
         *labels,
     )
+
+
+def _metric_names(source: ResolvedSource) -> nw.Expr:
+    """The metric of an unpivoted row, from the name of the value column it came from."""
+    names = list(source.metrics)
+    expr: nw.Expr = nw.lit(None, dtype=nw.String())
+    for name in reversed(names):
+        expr = nw.when(nw.col("_metric") == _VALUE + name).then(nw.lit(name)).otherwise(expr)
+    return expr
 
 
 class ExportReader:

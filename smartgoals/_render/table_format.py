@@ -1,4 +1,9 @@
-"""``--format table``: a coloured terminal table, one row per goal, with a sparkline of its history."""
+"""``--format table``: a coloured terminal table, one row per goal, with a sparkline of its history.
+
+The table fits the terminal: the target is never cut. When the terminal is narrow the weekly
+sparkline goes first, then the forecast, the budget, the owner and the deadline; goal ids are
+shortened last.
+"""
 
 from __future__ import annotations
 
@@ -9,41 +14,86 @@ from rich.table import Table
 from rich.text import Text
 
 from smartgoals._render import RenderOptions, sparkline
-from smartgoals._render.text import percent, show
-from smartgoals._results import Report
+from smartgoals._render.text import budget_left, rows_line, show, standing
+from smartgoals._results import GoalResult, Report
+
+DROPPED_FIRST = ("weekly", "forecast", "budget", "owner", "deadline")
+SHORTEST = {"goal": 12, "owner": 8}
+RIGHT = ("value", "target", "budget", "forecast")
+
+
+def _cells(goal: GoalResult, failing: bool) -> dict[str, Text | str]:
+    return {
+        "status": Text(
+            ("✗ " if failing else "  ") + goal.status.value, style=goal.status.look.style
+        ),
+        "goal": Text(goal.id, style="bold"),
+        "owner": goal.owner.split("@")[0],
+        "value": show(goal, goal.value),
+        "target": f"{goal.comparison} {show(goal, goal.target)}",
+        "progress / held": standing(goal),
+        "budget": budget_left(goal),
+        "deadline": goal.deadline.isoformat(),
+        "forecast": show(goal, goal.forecast),
+        "weekly": sparkline([p.value for p in goal.weekly[-10:]]),
+    }
+
+
+def _width(name: str, rows: list[dict[str, Text | str]]) -> int:
+    return max([len(name), *(len(str(row[name])) for row in rows)])
+
+
+def _columns(rows: list[dict[str, Text | str]], width: int) -> dict[str, int]:
+    """The columns that fit `width`, with their widths, dropping the least needed first.
+
+    Every column but the goal and the owner keeps its full width; those two share what is left,
+    down to 12 and 8 characters.
+    """
+    names = list(rows[0]) if rows else ["status", "goal"]
+    if "budget" in names and not any(str(row["budget"]) for row in rows):
+        names.remove("budget")
+    for dropped in (None, *DROPPED_FIRST):
+        if dropped in names:
+            names.remove(dropped)
+        widths = {n: _width(n, rows) for n in names}
+        fixed = sum(w for n, w in widths.items() if n not in SHORTEST) + 2 * (len(names) - 1)
+        room = width - fixed
+        if room >= sum(SHORTEST[n] for n in names if n in SHORTEST):
+            break
+    owner = min(widths.get("owner", 0), 16)
+    goal = widths.get("goal", 0)
+    if "owner" in widths:
+        goal = min(
+            goal, max(SHORTEST["goal"], room - min(owner, max(SHORTEST["owner"], room - goal)))
+        )
+        widths["owner"] = max(min(owner, room - goal), SHORTEST["owner"])
+    widths["goal"] = max(min(goal, room - widths.get("owner", 0)), SHORTEST["goal"])
+    return widths
 
 
 def render(report: Report, options: RenderOptions) -> str:
     """The report as a rich table (ANSI colours only when `options.color`)."""
+    rows = [_cells(g, g.status in options.fail_on) for g in report.goals]
     table = Table(
-        title=f"smartgoals · as of {report.as_of_date}", title_justify="left", pad_edge=False
+        title=f"smartgoals · as of {report.as_of_date}",
+        title_justify="left",
+        box=None,
+        padding=(0, 1),
+        pad_edge=False,
+        header_style="bold",
     )
-    table.add_column("status", no_wrap=True, min_width=13)
-    table.add_column(
-        "goal", no_wrap=True, min_width=min(max((len(g.id) for g in report.goals), default=4), 32)
-    )
-    table.add_column("owner", max_width=14, overflow="ellipsis", no_wrap=True)
-    for name in ("value", "target", "progress / expected"):
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("deadline", no_wrap=True, min_width=10)
-    table.add_column("forecast", justify="right", no_wrap=True)
-    table.add_column("weekly", no_wrap=True, min_width=10)
-    for goal in report.goals:
-        failing = goal.status in options.fail_on
-        status = Text(("✗ " if failing else "  ") + goal.status.value, style=goal.status.look.style)
-        table.add_row(
-            status,
-            Text(goal.id, style="bold"),
-            goal.owner.split("@")[0],
-            show(goal, goal.value),
-            f"{goal.comparison} {show(goal, goal.target)}",
-            f"{percent(goal.progress)} / {percent(goal.expected_progress)}",
-            goal.deadline.isoformat(),
-            show(goal, goal.forecast),
-            sparkline([p.value for p in goal.weekly[-10:]]),
+    widths = _columns(rows, options.width)
+    names = list(widths)
+    for name in names:
+        table.add_column(
+            name,
+            justify="right" if name in RIGHT else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+            width=widths[name],
         )
-
-    summary = "  ".join(f"{name}: {count}" for name, count in report.summary.items() if count)
+    for row in rows:
+        table.add_row(*(row[name] for name in names))
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -53,9 +103,10 @@ def render(report: Report, options: RenderOptions) -> str:
         highlight=False,
     )
     console.print(table)
-    console.print(summary)
+    console.print("  ".join(f"{name}: {n}" for name, n in report.summary.items() if n))
     for quality in report.data_quality:
-        if quality.rejected:
-            reasons = ", ".join(f"{n:,} {r}" for r, n in sorted(quality.rejected.items()))
-            console.print(f"[yellow]{quality.source}: rejected {reasons}[/yellow]")
+        style = "yellow" if quality.rejected else "dim"
+        console.print(rows_line(quality), style=style, markup=False)
+    for finding in report.unmatched:
+        console.print(f"{finding.goal}: {finding.sentence}", style="yellow", markup=False)
     return buffer.getvalue()
