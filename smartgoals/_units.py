@@ -351,8 +351,8 @@ def format_value(value: float, unit: Unit | str) -> str:
         return _seconds(value)
     if unit == Unit.POINTS:
         return f"{value:.1f}"
-    if unit == Unit.COUNT and value == int(value):
-        return f"{value:,.0f}"
+    if unit == Unit.COUNT:
+        return f"{value:,.0f}" if value == int(value) or abs(value) >= 100 else f"{value:,.1f}"
     return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
 
 

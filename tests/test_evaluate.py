@@ -228,3 +228,82 @@ def test_events_after_as_of_are_ignored(goal_file):
     rows = chats(date(2026, 11, 20), [60.0] * 40) + chats(date(2026, 11, 23), [600.0] * 40)
     result = smartgoals.evaluate(goals, frame_of(rows), as_of=AS_OF).get("chat")
     assert (result.events, result.value) == (40, 1.0)
+
+
+# What is known at as_of: an answer that came later does not exist yet.
+
+
+def chat_at(moment: datetime, seconds: float | None) -> dict:
+    return {
+        "timestamp": moment,
+        "metric": "first_response_time",
+        "value": seconds,
+        "channel": "chat",
+    }
+
+
+@pytest.mark.parametrize(
+    ("created", "answered_after", "counts"),
+    [
+        (timedelta(minutes=1), 240.0, (0, 1, 0)),  # answered later; 60 s old at as_of: pending
+        (timedelta(minutes=10), 900.0, (1, 0, 0)),  # answered later; 10 min old: a miss already
+        (timedelta(minutes=3), 180.0, (1, 0, 0)),  # answered exactly at as_of, too late: known
+        (timedelta(minutes=3), 60.0, (1, 0, 1)),  # answered before as_of within the limit
+        (timedelta(seconds=120), 300.0, (0, 1, 0)),  # open for exactly the limit: still pending
+    ],
+    ids=["pending", "expired", "ends-at-as-of", "answered", "age-equals-limit"],
+)
+def test_answers_after_as_of_are_not_known(goal_file, created, answered_after, counts):
+    as_of = datetime(2026, 11, 20, 12, 0, tzinfo=BERLIN)
+    rows = [chat_at(as_of - created, answered_after)]
+    result = smartgoals.evaluate(goal_file(CHAT_GOAL), frame_of(rows), as_of=as_of)
+    chat = result.get("chat")
+    assert (chat.events, chat.pending, chat.good) == counts
+
+
+def test_history_ages_open_events_to_as_of(goal_file):
+    # Chats in the last minute of a Sunday, never answered: at the end of their own week they
+    # were seconds old (pending), at as_of two weeks later they are misses in that week's history.
+    rows = chats(date(2026, 11, 2), [60.0] * 89)
+    late = datetime(2026, 11, 8, 23, 59, tzinfo=BERLIN)
+    rows += [chat_at(late + timedelta(seconds=i), None) for i in range(11)]
+    rows += chats(date(2026, 11, 16), [60.0] * 100)
+    goals = goal_file(CHAT_GOAL.replace("min_events", "x") + "    min_events: 10\n")
+    chat = smartgoals.evaluate(goals, frame_of(rows), as_of=AS_OF).get("chat")
+    week = next(p for p in chat.weekly if p.start == date(2026, 11, 2))
+    assert week.value == pytest.approx(0.89)
+    assert week.events == 100
+    assert chat.compliance == smartgoals.Compliance(weeks_met=1, weeks=2)
+
+
+def test_history_matches_the_headline_at_as_of(goal_file, ticket_events):
+    goals = goal_file(CHAT_GOAL)
+    chat = smartgoals.evaluate(goals, ticket_events, as_of=AS_OF).get("chat")
+    last = chat.weekly[-1]
+    assert last.start == date(2026, 11, 16)
+    assert last.value == pytest.approx(chat.value, rel=1e-12)
+    assert last.events == chat.events
+
+
+# Set-ups that match nothing are named, with what the data has.
+
+
+def test_where_value_with_no_row_is_named_with_a_suggestion(goal_file):
+    goals = goal_file(CHAT_GOAL.replace("{channel: chat}", "{channel: Chat}"))
+    rows = chats(date(2026, 11, 20), [60.0] * 40)
+    rows += [{**r, "channel": "email"} for r in chats(date(2026, 11, 20), [60.0] * 10)]
+    report = smartgoals.evaluate(goals, frame_of(rows), as_of=AS_OF)
+    chat = report.get("chat")
+    assert chat.status is Status.NO_DATA
+    assert any("channel 'Chat'" in r and "did you mean 'chat'" in r for r in chat.reasons)
+    (unmatched,) = report.unmatched
+    assert (unmatched.goal, unmatched.label, unmatched.value) == ("chat", "channel", "Chat")
+    assert unmatched.seen == ("chat", "email")
+    assert unmatched.suggestion == "chat"
+    assert report.to_dict()["data_quality"]["unmatched"][0]["did_you_mean"] == "chat"
+
+
+def test_where_value_close_to_nothing_has_no_suggestion(goal_file):
+    goals = goal_file(CHAT_GOAL.replace("{channel: chat}", "{channel: phone}"))
+    report = smartgoals.evaluate(goals, frame_of(chats(date(2026, 11, 20), [60.0])), as_of=AS_OF)
+    assert report.unmatched[0].suggestion is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -47,6 +48,13 @@ def report() -> dict:
 def test_top_level_keys(report):
     assert set(report) == {"as_of", "summary", "data_quality", "goals"}
     assert set(report["summary"]) == {s.value for s in smartgoals.Status}
+    assert report["as_of"] == AS_OF.isoformat()  # a date means its end, so it stays a date
+
+
+def test_as_of_timestamp_keeps_its_offset():
+    moment = datetime(2026, 11, 22, 10, 30, tzinfo=timezone(timedelta(hours=1)))
+    result = smartgoals.evaluate(EXAMPLE_GOALS, [str(p) for p in EXAMPLE_DATA], as_of=moment)
+    assert json.loads(render(result, "json"))["as_of"] == "2026-11-22T10:30:00+01:00"
 
 
 def test_goal_keys_and_types(report):

@@ -46,3 +46,45 @@ def test_rule_codes_unique():
 def test_examples_have_no_lint_errors():
     findings = smartgoals.lint(smartgoals.load(EXAMPLE_GOALS), as_of=AS_OF)
     assert not [f for f in findings if f.severity == "error"]
+
+
+def test_finding_on_a_default_is_given_once_naming_the_goals(goal_file):
+    path = goal_file("""\
+        defaults: {owner: o@example.com, metric: csat, target: 90%, start: 2026-01-01,
+                   deadline: 2026-06-30, objective: Keep customers}
+        goals:
+          - {id: a, title: CSAT of gold customers at 90%, where: {tier: gold}}
+          - {id: b, title: CSAT of silver customers at 90%, where: {tier: silver}}
+          - {id: c, title: CSAT of bronze customers at 90%, where: {tier: bronze}, deadline: 2026-05-31}
+        """)
+    found = [f for f in smartgoals.lint(smartgoals.load(path), as_of=AS_OF) if f.code == "T502"]
+    assert [(f.span.line, f.message) for f in found] == [
+        (
+            2,
+            "deadline 2026-06-30 has passed (145 days ago): archive the goal or set a new "
+            "deadline (goals a, b)",
+        ),
+        (
+            6,
+            "deadline 2026-05-31 has passed (175 days ago): archive the goal or set a new deadline",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "fires"),
+    [
+        ("Answer chats within two minutes", True),
+        ("Answer all requests within two minutes", False),
+        ("First response across every channel", False),
+        ("Answer overall within two minutes", False),
+        ("Answer tall requests quickly", True),  # 'all' inside a word does not count
+    ],
+)
+def test_unsegmented_metric_accepts_a_title_that_says_all(goal_file, title, fires):
+    path = goal_file(
+        f"goals:\n  - {{id: g, title: {title}, owner: o, metric: first_response_time, "
+        "threshold: 90% within 2 minutes, start: 2026-10-01, deadline: 2026-12-31}\n"
+    )
+    found = [f for f in smartgoals.lint(smartgoals.load(path), as_of=AS_OF) if f.code == "S103"]
+    assert bool(found) is fires

@@ -161,3 +161,16 @@ def test_markdown_stays_readable_at_200_goals(goal_file, ticket_events):
     assert text.count("<details>") == 4
     assert len(text.splitlines()) < 300
     assert all(f"`g{i:03}`" in text for i in range(200))
+
+
+def test_markdown_and_table_name_unmatched_filters(goal_file, ticket_events):
+    path = goal_file(
+        "goals:\n  - {id: web, owner: o, metric: first_response_time, where: {channel: Chat},"
+        " threshold: 90% within 2 minutes, deadline: 2026-12-31}\n"
+    )
+    report = smartgoals.evaluate(path, ticket_events, as_of=AS_OF)
+    for fmt in ("markdown", "table"):
+        text = render(report, fmt)
+        assert "no row has channel 'Chat'" in text, fmt
+        assert "did you mean 'chat'" in text, fmt
+        assert f"{len(ticket_events):,} rows read" in text, fmt

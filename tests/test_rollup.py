@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -94,3 +95,61 @@ def test_for_each_scales_to_500_agents(goal_file):
     assert len(team.children) == 500
     assert team.events == len(rows)
     assert team.share_on_track == pytest.approx(375 / 500)
+
+
+AGENTS_GOAL = """\
+goals:
+  - id: agent-csat
+    title: Each chat agent keeps CSAT at 85%
+    owner: {owner}
+    metric: csat
+    for_each: agent
+    target: 85%
+    kind: maintain
+    min_events: 10
+    timezone: Europe/Berlin
+    deadline: 2026-12-31
+"""
+
+
+def agent_rows() -> list[dict]:
+    return [
+        {**r, "agent": agent}
+        for agent, good in {"ann": 9, "bo": 8}.items()
+        for r in daily(date(2026, 11, 16), date(2026, 11, 22), good, 10 - good)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("owner", "owners"),
+    [("lead@example.com", ["lead@example.com"] * 3), ("agent", ["agent", "ann", "bo"])],
+    ids=["parent-owner-kept", "label-as-owner"],
+)
+def test_for_each_children_owner_and_segment(goal_file, owner, owners):
+    path = goal_file(AGENTS_GOAL.format(owner=owner))
+    report = smartgoals.evaluate(path, frame(agent_rows()), as_of=date(2026, 11, 22))
+    assert [g.owner for g in report.goals] == owners
+    assert [g.segment for g in report.goals] == [None, {"agent": "ann"}, {"agent": "bo"}]
+    assert report.to_dict()["goals"][1]["segment"] == {"agent": "ann"}
+
+
+def test_for_each_children_are_selectable(goal_file, tmp_path):
+    from click.testing import CliRunner
+
+    from smartgoals.cli import cli
+
+    path = goal_file(AGENTS_GOAL.format(owner="agent"))
+    data = tmp_path / "csat.csv"
+    frame(agent_rows()).to_csv(data, index=False)
+    common = ["check", str(path), "--data", str(data), "--as-of", "2026-11-22", "--format", "json"]
+    for extra, ids in [
+        (["--goal", "agent-csat/bo"], ["agent-csat/bo"]),
+        (["--owner", "ann"], ["agent-csat/ann"]),
+        (["--goal", "agent-csat"], ["agent-csat", "agent-csat/ann", "agent-csat/bo"]),
+    ]:
+        result = CliRunner().invoke(cli, [*common, *extra])
+        assert result.exit_code in (0, 1), result.stderr
+        assert [g["id"] for g in json.loads(result.stdout)["goals"]] == ids
+    missing = CliRunner().invoke(cli, [*common, "--goal", "agent-csat/cy"])
+    assert missing.exit_code == 2
+    assert "no goal with id 'agent-csat/cy'" in missing.stderr

@@ -251,3 +251,108 @@ def test_error_budget_of_perfect_standard_is_null(goal_file):
     result = chat_status(goal_file, rows, threshold="100% within 2 minutes")
     assert result.error_budget is not None
     assert (result.error_budget.consumed, result.error_budget.remaining) == (None, None)
+
+
+# Progress (achieve goals): clipped to [0, 1], 1 exactly when the target is met now.
+
+
+@pytest.mark.parametrize(
+    ("good", "expected"),
+    [(17, 0.5), (18, 1.0), (19, 1.0), (16, 0.0), (14, 0.0)],
+    ids=["half-way", "met-exactly", "beyond-target", "at-baseline", "worse-than-baseline"],
+)
+def test_progress_is_clipped_and_one_when_met(goal_file, good, expected):
+    # baseline 80%, target 90%: 17 of 20 satisfied (85%) is half the way
+    rows = daily(date(2026, 10, 25), date(2026, 11, 22), good, 20 - good)
+    result = status(goal_file, rows, date(2026, 11, 22), baseline="80%")
+    share = good / 20
+    assert result.value == pytest.approx(share)
+    assert result.progress == pytest.approx(expected)
+    assert (result.progress == 1.0) is (share >= 0.9)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [(60.0, 1.0), (90.0, 0.5), (120.0, 0.0), (150.0, 0.0)],
+    ids=["met-exactly", "half-way", "at-baseline", "worse"],
+)
+def test_progress_lower_is_better(goal_file, seconds, expected):
+    rows = [
+        {
+            "timestamp": datetime(2026, 11, d, 12, tzinfo=BERLIN),
+            "metric": "first_response_time",
+            "value": seconds,
+        }
+        for d in range(1, 23)
+    ]
+    fields = {
+        "metric": "first_response_time",
+        "target": '"<= 60 seconds"',
+        "baseline": "120 seconds",
+        "min_events": 1,
+    }
+    result = status(goal_file, rows, date(2026, 11, 22), **fields)
+    assert result.progress == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("good", "expected"), [(19, 1.0), (17, 0.0)], ids=["met", "not-met"])
+def test_progress_when_baseline_already_meets_target(goal_file, good, expected):
+    rows = daily(date(2026, 10, 25), date(2026, 11, 22), good, 20 - good)
+    result = status(goal_file, rows, date(2026, 11, 22), baseline="95%")
+    assert result.progress == expected
+
+
+# Compliance (maintain goals): the goal's value at the end of every complete week since start.
+
+
+def weeks_of(good_per_week: list[int], *, first_monday: date = date(2026, 10, 5)) -> list[dict]:
+    """One week of daily answers per item: `good` of 10 satisfied each day."""
+    rows = []
+    for n, good in enumerate(good_per_week):
+        monday = first_monday + timedelta(weeks=n)
+        rows += daily(monday, monday + timedelta(days=6), good, 10 - good)
+    return rows
+
+
+MAINTAIN = {"kind": "maintain", "start": "2026-10-05", "window": "7d", "min_events": 10}
+
+
+@pytest.mark.parametrize(
+    ("as_of", "weeks_met", "weeks"),
+    [
+        (date(2026, 11, 22), 5, 7),  # Sunday: the week just ending counts
+        (date(2026, 11, 21), 4, 6),  # Saturday: that week is not complete
+        (date(2026, 10, 11), 1, 1),  # the first Sunday after start
+        (date(2026, 10, 10), 0, 0),  # no complete week yet
+    ],
+    ids=["sunday", "saturday", "first-week", "no-week-yet"],
+)
+def test_compliance_counts_complete_weeks(goal_file, as_of, weeks_met, weeks):
+    rows = weeks_of([9, 9, 8, 9, 9, 7, 10])
+    result = status(goal_file, rows, as_of, **MAINTAIN)
+    assert result.compliance is not None
+    assert (result.compliance.weeks_met, result.compliance.weeks) == (weeks_met, weeks)
+    assert (result.progress, result.expected_progress) == (None, None)
+
+
+def test_compliance_skips_weeks_below_min_events(goal_file):
+    rows = weeks_of([9, 9, 9]) + answers(date(2026, 10, 26), 1, 8)  # week 4: 9 answers only
+    result = status(goal_file, rows, date(2026, 11, 1), **MAINTAIN)
+    assert (result.compliance.weeks_met, result.compliance.weeks) == (3, 3)
+    assert len([p for p in result.weekly if p.start >= date(2026, 10, 5)]) == 4
+
+
+def test_compliance_uses_the_goal_window_not_the_week(goal_file):
+    # a 14-day window: week 2 alone is bad (70%), but together with week 1 it averages 80%
+    rows = weeks_of([9, 7, 9])
+    fields = {**MAINTAIN, "window": "14d", "target": '">= 80%"'}
+    result = status(goal_file, rows, date(2026, 10, 25), **fields)
+    assert (result.compliance.weeks_met, result.compliance.weeks) == (3, 3)
+
+
+def test_no_forecast_after_the_deadline(goal_file):
+    rows = daily(date(2026, 9, 1), date(2026, 11, 22), 17, 3)
+    before = status(goal_file, rows, date(2026, 11, 29), deadline="2026-11-30")
+    after = status(goal_file, rows, date(2026, 11, 30), deadline="2026-11-30")
+    assert before.forecast is not None
+    assert (after.forecast, after.forecast_interval, after.p_success) == (None, None, None)

@@ -93,16 +93,30 @@ def lint(goals: GoalSet, *, as_of: date) -> list[Finding]:
     from smartgoals._lint import achievable, measurable, relevant, specific, time_bound  # noqa: F401
 
     context = LintContext(goals, as_of)
-    findings = []
+    found: dict[tuple[SourceSpan, Rule, str], list[str]] = {}
     for goal in goals:
         for each in RULES:
             message = each.check(goal, context)
             if message is not None:
-                span = _span(goal, each.field)
-                findings.append(
-                    Finding(span, each.code, each.name, each.severity, message, goal.id)
-                )
-    return sorted(findings)
+                found.setdefault((_span(goal, each.field), each, message), []).append(goal.id)
+    spans = {g.id: g.span for g in goals}
+    return sorted(
+        Finding(span, each.code, each.name, each.severity, _naming(message, ids), ids[0])
+        if len(ids) > 1 or _outside(span, spans[ids[0]])
+        else Finding(span, each.code, each.name, each.severity, message, ids[0])
+        for (span, each, message), ids in found.items()
+    )
+
+
+def _outside(span: SourceSpan, goal: SourceSpan | None) -> bool:
+    """Whether a position lies before the goal's own lines (a field inherited from defaults)."""
+    return goal is not None and (span.file != goal.file or span.line < goal.line)
+
+
+def _naming(message: str, ids: list[str]) -> str:
+    """One finding for a field goals inherit (``defaults:``), naming those goals."""
+    shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    return f"{message} ({'goal' if len(ids) == 1 else 'goals'} {shown})"
 
 
 def _span(goal: Goal, fields: str) -> SourceSpan:

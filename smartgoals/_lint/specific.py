@@ -63,14 +63,19 @@ def _example(goal: Goal) -> str:
     return "under 2 min" if goal.comparison == "<=" else "to 90%"
 
 
+_WHOLE = re.compile(r"\b(all|every|overall|across|whole|total)\b", re.IGNORECASE)
+
+
 @rule("S103", "specific.unsegmented", "warning", "metric")
 def unsegmented(goal: Goal, context: LintContext) -> str | None:
     """A metric usually broken down (by channel, tier or team) has no `where` filter.
 
-    Bad: ``{metric: first_response_time}`` (chat and email mixed). Good: ``where: {channel: chat}``.
+    Bad: ``{metric: first_response_time}`` (chat and email mixed). Good: ``where: {channel: chat}``,
+    or a title that says so (``First response on all channels``).
     """
     spec = context.spec(goal)
-    if spec.segments and not goal.where and goal.for_each is None:
+    says_all = _WHOLE.search(goal.title or "") is not None
+    if spec.segments and not goal.where and goal.for_each is None and not says_all:
         labels = " or ".join(spec.segments)
         return (
             f"{goal.metric} mixes every {labels}: add 'where: {{{spec.segments[0]}: ...}}' "

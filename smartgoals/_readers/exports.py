@@ -43,11 +43,15 @@ _VALUE, _FROM, _TO, _BAD = "_value@", "_from@", "_to@", "_bad@"
 
 
 def _missing(name: str, source: ResolvedSource, columns: set[str]) -> None:
+    """Raise `DataError` naming the first column of the mapping the export lacks."""
     needed = [source.timestamp, *(c for m in source.metrics.values() for c in m.columns)]
+    if source.id is not None:
+        needed.append(source.id)
     absent = [c for c in needed if c not in columns]
     if absent:
+        role = "the source's id" if absent[0] == source.id else "named in the source mapping"
         raise DataError(
-            f"{name}: column {absent[0]!r} is missing (named in the source mapping); "
+            f"{name}: column {absent[0]!r} is missing ({role}); "
             f"the export has {', '.join(map(repr, sorted(columns)))}"
         )
 
@@ -123,6 +127,7 @@ def wide_frame(
     except TypeError:
         frame = as_lazy(native, name)
     usable = source.usable(set(frame.columns), set(series))
+    _missing(name, usable, set(frame.columns))
     eager = isinstance(frame, nw.DataFrame)
     if eager and usable.id is not None:
         # NOTE: duplicates are found in in-memory frames (the first row is kept); a lazy frame is
@@ -130,7 +135,6 @@ def wide_frame(
         frame = frame.with_columns(_dup=~nw.col(usable.id).is_first_distinct())
     lf = frame.lazy()
     schema = lf.collect_schema()
-    _missing(name, usable, set(schema.names()))
     columns = [
         _frame_us(source.timestamp, schema, data_offsets, lf.implementation).alias("_us"),
         nw.lit(1 if _is_naive(schema[source.timestamp]) else 0).alias("_naive"),

@@ -10,13 +10,13 @@ from __future__ import annotations
 from itertools import groupby
 
 from smartgoals._render import RenderOptions
-from smartgoals._render.text import ATTENTION, percent, show, summary_line
+from smartgoals._render.text import ATTENTION, rows_line, show, standing, summary_line
 from smartgoals._results import GoalResult, Report
 from smartgoals._status import count_statuses
 
 FOLD_AFTER = 8
 HEADER = (
-    "| status | goal | owner | value / target | progress / expected | deadline | forecast |\n"
+    "| status | goal | owner | value / target | progress / held | deadline | forecast |\n"
     "|---|---|---|---|---|---|---|"
 )
 
@@ -30,7 +30,7 @@ def _row(goal: GoalResult) -> str:
     return (
         f"| {goal.status.look.icon} {goal.status.value} | `{goal.id}`{title} | {_cell(goal.owner)} "
         f"| {show(goal, goal.value)} / {goal.comparison} {show(goal, goal.target)} "
-        f"| {percent(goal.progress)} / {percent(goal.expected_progress)} "
+        f"| {standing(goal)} "
         f"| {goal.deadline.isoformat()} | {show(goal, goal.forecast)} |"
     )
 
@@ -83,13 +83,9 @@ def render(report: Report, options: RenderOptions) -> str:
     by_team = sorted(report.goals, key=lambda g: (g.team or "", g.id))
     for team, goals in groupby(by_team, key=lambda g: g.team or ""):
         lines += _team(f"Team {team}" if team else "No team", list(goals), options)
-    rejected = [q for q in report.data_quality if q.rejected]
-    if rejected:
+    if report.data_quality or report.unmatched:
         lines += ["## Data quality", ""]
-        for quality in rejected:
-            reasons = ", ".join(f"{n:,} {r}" for r, n in sorted(quality.rejected.items()))
-            lines.append(
-                f"- `{quality.source}`: {quality.rejected_total:,} rows rejected ({reasons})"
-            )
+        lines += [f"- {_cell(rows_line(q))}" for q in report.data_quality]
+        lines += [f"- `{u.goal}`: {_cell(u.sentence)}" for u in report.unmatched]
         lines.append("")
     return "\n".join(lines)
