@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from smartgoals._api import evaluate
+from smartgoals._api import evaluate, lint
 from smartgoals._errors import (
     DataError,
     GoalFileError,
@@ -16,7 +16,7 @@ from smartgoals._errors import (
     SourceSpan,
     UsageError,
 )
-from smartgoals._lint import Finding, lint
+from smartgoals._lint import Finding
 from smartgoals._loading import load
 from smartgoals._mapping import Export, MetricColumn, SourceDef
 from smartgoals._metrics import BUILTIN_METRICS, Aggregation, MetricSpec

@@ -46,10 +46,12 @@ from smartgoals._units import Condition
 
 REASON_TIMESTAMP = "timestamp missing or unreadable"
 REASON_METRIC = "unknown metric"
+REASON_NO_METRIC = "metric missing"
 REASON_NOT_FINITE = "value is NaN or infinite"
 REASON_NEGATIVE = "negative duration"
 REASON_RANGE = "value outside the metric's range"
-REASON_COUNT = "count is not a non-negative number"
+REASON_COUNT = "count is not a number from 0 to 10^15"
+MAX_COUNT = 1e15  # NOTE: a larger count (or infinity) is a broken cell, and would overflow int64
 SKIP_UNUSED = "metric no goal reads"
 SKIP_AFTER = "after as_of"
 SKIP_BEFORE = "before every goal's period"
@@ -217,11 +219,14 @@ def _duration_series(plan: Plan) -> list[str]:
 def _known_at_as_of(lf: nw.LazyFrame[Any], plan: Plan) -> nw.LazyFrame[Any]:
     """Empty the value of a duration event that ended after as_of: it was still open then."""
     value = nw.col("value")
+    # NOTE: instants far from as_of are clipped first so that the float is exact (2^52 µs is
+    # 142 years) and engines with checked casts (PyArrow) accept dates near year 1 or 9999.
+    near = nw.col(US).clip(plan.known_us - 2**52, plan.known_us + 1).cast(nw.Float64())
     late = (
         _among(plan, _duration_series(plan))
         & (value >= 0)
         & (value < math.inf)
-        & (nw.col(US).cast(nw.Float64()) + value * 1_000_000 > plan.known_us)
+        & (near + value * 1_000_000 > plan.known_us)
     ).fill_null(value=False)
     return lf.with_columns(
         value=nw.when(late).then(nw.lit(None, dtype=nw.Float64())).otherwise(value)
@@ -242,6 +247,7 @@ def _rejection(plan: Plan) -> nw.Expr:
         [
             (~nw.col("_reject").is_null(), nw.col("_reject")),
             (nw.col(US).is_null(), nw.lit(REASON_TIMESTAMP)),
+            (nw.col(METRIC).is_null(), nw.lit(REASON_NO_METRIC)),
             (nw.col(SERIES) == UNKNOWN, nw.lit(REASON_METRIC)),
             # NOTE: pandas writes a missing value as NaN (is_null is true for it), so only a NaN
             # that is not null is rejected; engines with real nulls keep the two apart.
@@ -255,7 +261,11 @@ def _rejection(plan: Plan) -> nw.Expr:
                 nw.lit(REASON_NEGATIVE),
             ),
             (_out_of_range(plan), nw.lit(REASON_RANGE)),
-            (weight.is_null() | (weight < 0).fill_null(value=False), nw.lit(REASON_COUNT)),
+            (
+                weight.is_null()
+                | (weight.is_nan() | (weight < 0) | (weight > MAX_COUNT)).fill_null(value=False),
+                nw.lit(REASON_COUNT),
+            ),
         ]
     )
 
@@ -467,8 +477,12 @@ def _missed(
         clock = clocks.get(calendar)
         assert clock is not None
         age = nw.lit(clock.at(now)) - nw.col(f"_business_{calendar}")
+    # NOTE: ages are whole microseconds, so an integer bound is exact and needs no cast to float
+    # (which engines with checked casts refuse for instants far from now)
     limit = condition.limit * 1_000_000
-    return age > limit if condition.comparison == "<=" else age >= limit
+    if condition.comparison == "<=":
+        return age > math.floor(limit)
+    return age >= math.ceil(limit)
 
 
 def _keys(plan: Plan) -> dict[str, nw.Expr]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import glob
 import tempfile
 from collections.abc import Sequence
+from datetime import date, datetime
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smartgoals._calendar import AsOf, Clocks, parse_as_of
-from smartgoals._errors import DataError, UsageError
+from smartgoals._errors import DataError, SmartGoalsError, UsageError
+from smartgoals._lint import Finding
 from smartgoals._loading import load
 from smartgoals._mapping import Export
 from smartgoals._model import GoalSet
@@ -24,10 +26,14 @@ from smartgoals._results import Report, SourceQuality
 if TYPE_CHECKING:
     from smartgoals._period import Accounts, PeriodTable
     from smartgoals._plan import Plan
-    from smartgoals._readers import Normalized
+    from smartgoals._readers import Normalized, ReadContext
 
 # NOTE: the engines (narwhals, DuckDB) and the evaluation core are imported when first used, so
 # that `import smartgoals` and `smartgoals --help` stay quick.
+
+# The packages whose errors, raised while a source is read, are about the data (a ragged CSV row,
+# a corrupt Parquet file, a value an engine cannot cast) rather than a fault of smartgoals.
+ENGINE_MODULES = frozenset({"duckdb", "_duckdb", "polars", "pyarrow", "narwhals", "pandas"})
 
 
 def evaluate(
@@ -60,23 +66,61 @@ def evaluate(
     """
     from smartgoals._evaluate import evaluate_table, unmatched_filters
 
-    goal_set = goals if isinstance(goals, GoalSet) else load(goals)
+    goal_set = goals if isinstance(goals, GoalSet) else load(_goal_paths(goals))
     moment = parse_as_of(as_of)
-    items = inputs(data, goal_set)
+    if data_timezone is not None:
+        _check_data_timezone(data_timezone)
+    if not list(goal_set):
+        return Report(moment, (), notices=("no goals to evaluate; no data read",))
+    items, notes = _unique(inputs(data, goal_set))
     tz = data_timezone or shared_timezone(goal_set)
-    table = aggregate_inputs(goal_set, items, moment, tz)
+    table = aggregate_inputs(goal_set, items, moment, tz, notes)
     results = evaluate_table(goal_set, table, moment)
     quality = tuple(
         SourceQuality(name, dict(a.rejected), a.naive_timestamps, a.read, dict(a.skipped))
         for name, a in table.accounts.items()
     )
-    notices = tuple(
+    notices = tuple(notes) + tuple(
         f"{q.source}: read {q.naive_timestamps:,} timestamps without an offset as {tz}"
         for q in quality
         if q.naive_timestamps
     )
     unmatched = tuple(unmatched_filters(goal_set, table))
     return Report(moment, tuple(results), quality, tz, notices, unmatched)
+
+
+def lint(
+    goals: GoalSet | str | PathLike[str] | Sequence[str | PathLike[str]],
+    *,
+    as_of: date | datetime | str,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> list[Finding]:
+    """Run the SMART lint rules on every goal; findings sorted by position.
+
+    A ``# smartgoals: ignore S103`` comment on a goal's lines (or the line above it) leaves out
+    the findings of the rules it names (of every rule when it names none).
+
+    Args:
+        goals: a loaded `GoalSet`, or goal file/folder paths to load.
+        as_of: the date of the run (for "deadline in the past"); a timestamp counts as its date.
+        select: only these rules: codes (``S103``), code prefixes (``S``, ``T5``) or names
+            (``specific``, ``time_bound.deadline_passed``); all when empty.
+        ignore: not these rules (the same forms).
+
+    Raises:
+        GoalFileError: goal files that cannot be loaded.
+        UsageError: an argument of the wrong kind, or a rule selector that names no rule.
+    """
+    from smartgoals._lint import lint as run_rules
+
+    goal_set = goals if isinstance(goals, GoalSet) else load(_goal_paths(goals))
+    moment = parse_as_of(as_of)
+    day = moment.date() if isinstance(moment, datetime) else moment
+    try:
+        return run_rules(goal_set, as_of=day, select=select, ignore=ignore)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def inputs(data: Any, goals: GoalSet) -> list[Any]:
@@ -98,6 +142,44 @@ def inputs(data: Any, goals: GoalSet) -> list[Any]:
     return list(data) if isinstance(data, list | tuple) and not rows else [data]
 
 
+def _goal_paths(goals: Any) -> Any:
+    """Goal paths as given, or a `UsageError` naming what was passed instead."""
+    paths = goals if isinstance(goals, list | tuple) else [goals]
+    if not paths or not all(isinstance(p, str | PathLike) for p in paths):
+        raise UsageError(
+            f"goals: expected a GoalSet or goal file paths, got {type(goals).__name__}"
+        )
+    return goals
+
+
+def _check_data_timezone(name: Any) -> None:
+    from smartgoals._mapping import check_timezone
+
+    if not isinstance(name, str):
+        raise UsageError(f"data_timezone: expected a time zone name, got {type(name).__name__}")
+    try:
+        check_timezone(name)
+    except ValueError as exc:
+        raise UsageError(f"data timezone: {exc}") from exc
+
+
+def _unique(items: list[Any]) -> tuple[list[Any], list[str]]:
+    """The inputs with each file once (a file given twice would count its rows twice)."""
+    seen: set[tuple[str, str | None]] = set()
+    kept: list[Any] = []
+    notices: list[str] = []
+    for item in items:
+        path = item.data if isinstance(item, Export) else item
+        if isinstance(path, str | PathLike):
+            key = (str(Path(path).resolve()), item.preset if isinstance(item, Export) else None)
+            if key in seen:
+                notices.append(f"{path}: given more than once; read once")
+                continue
+            seen.add(key)
+        kept.append(item)
+    return kept, notices
+
+
 def shared_timezone(goals: GoalSet) -> str | None:
     """The time zone every goal shares, if they do."""
     zones = {goal.timezone for goal in goals}
@@ -105,13 +187,19 @@ def shared_timezone(goals: GoalSet) -> str | None:
 
 
 def aggregate_inputs(
-    goals: GoalSet, items: Sequence[Any], as_of: AsOf, data_timezone: str | None
+    goals: GoalSet,
+    items: Sequence[Any],
+    as_of: AsOf,
+    data_timezone: str | None,
+    notices: list[str] | None = None,
 ) -> PeriodTable:
-    """Read and aggregate every input for `goals` at `as_of` into one period table."""
-    from smartgoals._aggregate import aggregate
+    """Read and aggregate every input for `goals` at `as_of` into one period table.
+
+    A source that maps no metric the goals read is not read; `notices` gets a line saying so.
+    """
     from smartgoals._period import PeriodTable
     from smartgoals._plan import build_plan
-    from smartgoals._readers import ReadContext, read
+    from smartgoals._readers import ReadContext
 
     plan = build_plan(goals, as_of, data_timezone or "UTC")
     clocks = _clocks(goals, plan)
@@ -128,14 +216,45 @@ def aggregate_inputs(
             Path(folder),
         )
         for index, item in enumerate(items):
-            source = read(item, index, context)
-            try:
-                part = aggregate(source, plan, clocks)
-                _check_naive(part.accounts[source.name], source, source.timezone or data_timezone)
-            finally:
-                source.close()
-            table = table.merge(part)
+            if isinstance(item, Export) and not set(item.source.resolved().metrics) & plan.series:
+                if notices is not None:
+                    notices.append(f"{item.data}: maps no metric the selected goals read; not read")
+                continue
+            table = table.merge(_aggregate_one(item, index, context, plan, clocks))
     return table
+
+
+def _aggregate_one(
+    item: Any, index: int, context: ReadContext, plan: Plan, clocks: Clocks
+) -> PeriodTable:
+    """Read and aggregate one input; an error of the engine becomes a `DataError` naming it."""
+    from smartgoals._aggregate import aggregate
+    from smartgoals._readers import read
+    from smartgoals._readers.files import engine_error
+
+    name = str(item.data if isinstance(item, Export) else item)[:80]
+    try:
+        source = read(item, index, context)
+        name = source.name
+        try:
+            part = aggregate(source, plan, clocks)
+            _check_naive(
+                part.accounts[source.name], source, source.timezone or context.data_timezone
+            )
+        finally:
+            source.close()
+    except SmartGoalsError:
+        raise
+    except Exception as exc:
+        if "Interrupt" in type(exc).__name__ or "interrupted" in str(exc).lower():
+            raise KeyboardInterrupt from exc  # NOTE: DuckDB turns Ctrl-C into an error of its own
+        if type(exc).__module__.split(".")[0] not in ENGINE_MODULES:
+            raise
+        path = item.data if isinstance(item, Export) else item
+        raise engine_error(
+            name, exc, Path(path) if isinstance(path, str | PathLike) else None
+        ) from exc
+    return part
 
 
 def _clocks(goals: GoalSet, plan: Plan) -> Clocks:
@@ -164,4 +283,4 @@ def _check_naive(accounts: Accounts, source: Normalized, tz: str | None) -> None
         )
 
 
-__all__ = ["aggregate_inputs", "evaluate", "inputs", "shared_timezone"]
+__all__ = ["aggregate_inputs", "evaluate", "inputs", "lint", "shared_timezone"]

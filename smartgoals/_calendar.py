@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from smartgoals._errors import UsageError
-from smartgoals._model import Calendar, Window
+from smartgoals._model import Calendar, Window, check_date
 
 AsOf = date | datetime
 US_PER_DAY = 86_400_000_000
@@ -53,17 +53,23 @@ def parse_as_of(value: AsOf | str) -> AsOf:
     Raises:
         UsageError: anything else, an empty string included.
     """
-    if isinstance(value, date):
-        return value
     text = value.strip() if isinstance(value, str) else ""
     try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return datetime.fromisoformat(text)
+        if isinstance(value, date):
+            moment: AsOf = value
+        elif len(text) == 10:
+            moment = date.fromisoformat(text)
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise UsageError(
             f"as_of: expected a date such as 2026-11-22 or an ISO 8601 timestamp, got {value!r}"
         ) from exc
+    try:
+        check_date(moment.date() if isinstance(moment, datetime) else moment)
+    except ValueError as exc:
+        raise UsageError(f"as_of: {exc}") from exc
+    return moment
 
 
 def _local(as_of: datetime, tz: str) -> datetime:

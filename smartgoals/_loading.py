@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from smartgoals._errors import GoalFileError, Problem, SourceSpan
+from smartgoals._errors import GoalFileError, Problem, SourceSpan, UsageError
 from smartgoals._mapping import SourceDef
 from smartgoals._metrics import BUILTIN_METRICS, MetricSpec
 from smartgoals._model import Calendar, Goal, GoalSet, MetricDef, did_you_mean
@@ -37,7 +37,12 @@ def goal_files(paths: Iterable[StrPath]) -> list[Path]:
         path = Path(raw)
         if path.is_dir():
             found.extend(
-                sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+                # NOTE: a broken symbolic link is kept, so that its goals are not silently gone
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix in (".yaml", ".yml") and (p.is_file() or p.is_symlink())
+                )
             )
         else:
             found.append(path)
@@ -56,6 +61,8 @@ def load(paths: StrPath | Sequence[StrPath]) -> GoalSet:
     """
     if isinstance(paths, str | PathLike):
         paths = [paths]
+    if not isinstance(paths, list | tuple) or not all(isinstance(p, str | PathLike) for p in paths):
+        raise UsageError(f"load: expected goal file or folder paths, got {type(paths).__name__}")
     files = goal_files(paths)
     if not files:
         raise GoalFileError(
@@ -100,7 +107,12 @@ class _Loader:
         if self.problems:
             raise GoalFileError(dict.fromkeys(self.problems))
         return GoalSet(
-            tuple(goals), self.metrics, self.calendars, tuple(d.file for d in docs), self.sources
+            tuple(goals),
+            self.metrics,
+            self.calendars,
+            tuple(d.file for d in docs),
+            self.sources,
+            {d.file: d.ignores for d in docs if d.ignores},
         )
 
     def read(self, file: Path) -> Document | None:

@@ -100,6 +100,10 @@ class SourceDef(BaseModel):
             raise ValueError(
                 "a source needs 'timestamp' (the column with each row's time) or a preset"
             )
+        if not self.metrics and not preset.metrics:
+            raise ValueError(
+                "a source needs 'metrics' (which column holds each metric) or a preset"
+            )
         return ResolvedSource(
             timestamp=timestamp,
             timezone=self.timezone,

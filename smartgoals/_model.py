@@ -7,7 +7,9 @@ holds numbers in its metric's unit: a share as a fraction, a duration in seconds
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -15,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from dateutil.rrule import rrulestr
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -189,11 +192,29 @@ class AtRiskPolicy(BaseModel):
     )
 
 
+def one_or_many(values: str | Iterable[str]) -> frozenset[str]:
+    """A filter's values: one string, or several."""
+    return frozenset([values] if isinstance(values, str) else values)
+
+
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(9998, 12, 31)
+
+
+def check_date(value: date) -> date:
+    """`value` when smartgoals can compute with it (windows before it, the end of its day)."""
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"{value} is outside the dates supported, {FIRST_DATE} to {LAST_DATE}")
+    return value
+
+
+GoalDate = Annotated[date, AfterValidator(check_date)]
+
+
 class Milestone(BaseModel):
     """An intermediate target on the way to the deadline."""
 
     model_config = _FROZEN
-    by: date
+    by: GoalDate
     target: Annotated[Any, _string_schema("a value in the metric's unit", ["85%", 4.2])]
 
 
@@ -212,8 +233,8 @@ class Goal(BaseModel):
     threshold: StandardField | None = None
     target: TargetField | None = None
     baseline: QuantityField | None = None
-    start: date | None = None
-    deadline: date
+    start: GoalDate | None = None
+    deadline: GoalDate
     kind: GoalKind = GoalKind.ACHIEVE
     window: WindowField = Window("rolling", 28)
     milestones: tuple[Milestone, ...] = ()
@@ -515,7 +536,7 @@ class Calendar(BaseModel):
         ),
     ]
     holidays: HolidaySource | None = None
-    closed: tuple[date, ...] = ()
+    closed: tuple[GoalDate, ...] = ()
 
     @field_validator("timezone")
     @classmethod
@@ -645,6 +666,8 @@ class GoalSet:
         metrics: the metric catalog: built-in metrics plus those declared under `metrics:`.
         calendars: business-hours calendars declared under `calendars:`.
         files: the goal files read.
+        sources: the wide exports declared under `sources:`.
+        ignores: per file and line, the lint rules a ``# smartgoals: ignore`` comment names.
     """
 
     goals: tuple[Goal, ...]
@@ -652,6 +675,7 @@ class GoalSet:
     calendars: dict[str, Calendar]
     files: tuple[str, ...] = ()
     sources: dict[str, SourceDef] = field(default_factory=dict)
+    ignores: dict[str, dict[int, frozenset[str]]] = field(default_factory=dict)
 
     def __iter__(self) -> Any:
         return iter(self.goals)
@@ -671,12 +695,18 @@ class GoalSet:
         raise KeyError(goal_id)
 
     def select(
-        self, *, ids: tuple[str, ...] = (), tags: tuple[str, ...] = (), owners: tuple[str, ...] = ()
+        self,
+        *,
+        ids: str | Iterable[str] = (),
+        tags: str | Iterable[str] = (),
+        owners: str | Iterable[str] = (),
     ) -> GoalSet:
         """The goals matching every given filter (any of its values), with their relatives.
 
-        A selected goal keeps its children, so that a team goal still rolls up its members.
+        Each filter is a value or several. A selected goal keeps its children, so that a team
+        goal still rolls up its members.
         """
+        ids, tags, owners = one_or_many(ids), one_or_many(tags), one_or_many(owners)
 
         def wanted(goal: Goal) -> bool:
             # NOTE: a for_each template is kept when a child of it may be wanted: `--goal T/V`,
@@ -701,4 +731,4 @@ class GoalSet:
             chosen |= children
             grew = bool(children)
         goals = tuple(g for g in self.goals if g.id in chosen)
-        return GoalSet(goals, self.metrics, self.calendars, self.files, self.sources)
+        return dataclasses.replace(self, goals=goals)

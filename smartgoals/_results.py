@@ -13,7 +13,9 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, overload
 
-from smartgoals._status import DEFAULT_FAIL_ON, Status, count_statuses
+from smartgoals._errors import UsageError
+from smartgoals._model import one_or_many
+from smartgoals._status import DEFAULT_FAIL_ON, Status, count_statuses, parse_policy
 
 if TYPE_CHECKING:
     import numpy as np
@@ -255,6 +257,90 @@ class GoalResult:
         return data
 
 
+def _goal_from_dict(data: dict[str, Any]) -> GoalResult:
+    """A `GoalResult` from its JSON object (the inverse of `GoalResult.to_dict`)."""
+    window = data["window"]
+    budget = data.get("error_budget")
+    compliance = data.get("compliance")
+    interval = data.get("forecast_interval")
+    history = data.get("history", {})
+    return GoalResult(
+        id=data["id"],
+        title=data["title"],
+        owner=data["owner"],
+        team=data["team"],
+        metric=data["metric"],
+        unit=data["unit"],
+        kind=data["kind"],
+        status=Status(data["status"]),
+        value=data["value"],
+        target=data["target"],
+        comparison=data["comparison"],
+        met=data["met"],
+        events=data["events"],
+        window_start=datetime.fromisoformat(window["start"]),
+        window_end=datetime.fromisoformat(window["end"]),
+        window=window["kind"],
+        baseline=data["baseline"],
+        progress=data["progress"],
+        expected_progress=data["expected_progress"],
+        forecast=data["forecast"],
+        forecast_interval=None if interval is None else (interval[0], interval[1]),
+        p_success=data["p_success"],
+        deadline=date.fromisoformat(data["deadline"]),
+        start=None if data["start"] is None else date.fromisoformat(data["start"]),
+        reasons=tuple(data["reasons"]),
+        file=data["file"],
+        line=data["line"],
+        parent=data.get("parent"),
+        tags=tuple(data.get("tags", ())),
+        statistic=data.get("statistic"),
+        threshold=data.get("threshold"),
+        good=data.get("good"),
+        pending=data.get("pending"),
+        open_events=data.get("open_events"),
+        error_budget=None if budget is None else ErrorBudget(**budget),
+        trend=data.get("trend"),
+        weekly=_points_from(history.get("weekly", [])),
+        daily=_points_from(history.get("daily", [])),
+        milestones=tuple(
+            (date.fromisoformat(m["by"]), m["target"]) for m in data.get("milestones", [])
+        ),
+        children=tuple(data.get("children", ())),
+        share_on_track=data.get("share_on_track"),
+        min_events=data.get("min_events", 30),
+        compliance=None if compliance is None else Compliance(**compliance),
+        segment=data.get("segment"),
+    )
+
+
+def _changes_from(data: dict[str, Any] | None) -> dict[str, Any]:
+    if data is None:
+        return {}
+    since = data["since"]
+    return {
+        "compared_with": date.fromisoformat(since)
+        if len(since) == 10
+        else datetime.fromisoformat(since),
+        "changes": tuple(
+            Change(
+                c["goal"],
+                c["kind"],
+                None if c["before"] is None else Status(c["before"]),
+                None if c["after"] is None else Status(c["after"]),
+                c["value_before"],
+                c["value_after"],
+                c["unit"],
+            )
+            for c in data["goals"]
+        ),
+    }
+
+
+def _points_from(items: list[dict[str, Any]]) -> tuple[Point, ...]:
+    return tuple(Point(date.fromisoformat(p["start"]), p["value"], p["events"]) for p in items)
+
+
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
@@ -351,6 +437,112 @@ class Unmatched:
         }
 
 
+FAILING = frozenset({Status.BREACHED, Status.MISSED})
+TROUBLE = FAILING | {Status.AT_RISK, Status.NO_DATA}
+CHANGE_KINDS = (
+    "failing",
+    "at_risk",
+    "no_data",
+    "recovered",
+    "achieved",
+    "moved",
+    "added",
+    "retired",
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed for one goal since a previous report.
+
+    Attributes:
+        goal: the goal's id.
+        kind: ``failing`` (newly breached or missed), ``at_risk``, ``no_data``, ``recovered``
+            (out of trouble), ``achieved``, ``moved`` (same status, a value move worth a look),
+            ``added`` or ``retired`` (in one report only).
+        before: the status in the previous report (None: not there).
+        after: the status now (None: gone).
+        value_before: the value in the previous report.
+        value_after: the value now.
+        unit: the unit of the values (a share for thresholds).
+    """
+
+    goal: str
+    kind: str
+    before: Status | None
+    after: Status | None
+    value_before: float | None
+    value_after: float | None
+    unit: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The change's object in the JSON report."""
+        return {
+            "goal": self.goal,
+            "kind": self.kind,
+            "before": None if self.before is None else self.before.value,
+            "after": None if self.after is None else self.after.value,
+            "value_before": self.value_before,
+            "value_after": self.value_after,
+            "unit": self.unit,
+        }
+
+
+def _change_kind(before: GoalResult, after: GoalResult) -> str | None:
+    if after.status in FAILING and before.status not in FAILING:
+        return "failing"
+    if after.status is not before.status and after.status in (Status.AT_RISK, Status.NO_DATA):
+        return after.status.value
+    if before.status in TROUBLE and after.status in (Status.ON_TRACK, Status.ACHIEVED):
+        return "achieved" if after.status is Status.ACHIEVED else "recovered"
+    if after.status is Status.ACHIEVED and before.status is not Status.ACHIEVED:
+        return "achieved"
+    return "moved" if _moved(before, after) else None
+
+
+def _moved(before: GoalResult, after: GoalResult) -> bool:
+    """A value move worth a look: across the target, or by 1 point of a share or 5% of the target."""
+    if before.value is None or after.value is None:
+        return False
+    if before.met is not after.met:
+        return True
+    step = 0.01 if _value_unit(after) == "share" else 0.05 * abs(after.target or after.value or 1.0)
+    return abs(after.value - before.value) >= step
+
+
+def _value_unit(goal: GoalResult) -> str:
+    """The unit of a goal's value: a share for thresholds, else the metric's."""
+    return "share" if goal.threshold is not None else goal.unit
+
+
+def changes_between(previous: Report, current: Report) -> tuple[Change, ...]:
+    """The changes from `previous` to `current`, most urgent first (see `Change.kind`)."""
+    old = {g.id: g for g in previous.goals}
+    new = {g.id: g for g in current.goals}
+    found = []
+    for goal in current.goals:
+        before = old.get(goal.id)
+        kind = "added" if before is None else _change_kind(before, goal)
+        if kind is not None:
+            found.append(
+                Change(
+                    goal.id,
+                    kind,
+                    None if before is None else before.status,
+                    goal.status,
+                    None if before is None else before.value,
+                    goal.value,
+                    _value_unit(goal),
+                )
+            )
+    found += [
+        Change(g.id, "retired", g.status, None, g.value, None, _value_unit(g))
+        for g in previous.goals
+        if g.id not in new
+    ]
+    return tuple(sorted(found, key=lambda c: (CHANGE_KINDS.index(c.kind), c.goal)))
+
+
 @dataclass(frozen=True)
 class Report:
     """The results of one evaluation: every selected goal, and the quality of the data read."""
@@ -361,6 +553,14 @@ class Report:
     data_timezone: str | None = None
     notices: tuple[str, ...] = field(default=())
     unmatched: tuple[Unmatched, ...] = ()
+    compared_with: date | datetime | None = None
+    changes: tuple[Change, ...] = ()
+
+    def compared(self, previous: Report) -> Report:
+        """This report with what changed since `previous` (a report kept from an earlier run)."""
+        return dataclasses.replace(
+            self, compared_with=previous.as_of, changes=changes_between(previous, self)
+        )
 
     @property
     def as_of_date(self) -> date:
@@ -372,20 +572,32 @@ class Report:
         """The number of goals per status (every status listed, zeros included)."""
         return count_statuses(g.status for g in self.goals)
 
-    def failing(self, policy: Iterable[Status] = DEFAULT_FAIL_ON) -> list[GoalResult]:
-        """The goals whose status is in `policy` (not_started never fails)."""
+    def failing(self, policy: str | Iterable[Status] = DEFAULT_FAIL_ON) -> list[GoalResult]:
+        """The goals whose status is in `policy` (not_started never fails).
+
+        `policy` is statuses, or their names as ``--fail-on`` takes them (``"breached,at_risk"``).
+        """
+        if isinstance(policy, str):
+            try:
+                policy = parse_policy(policy)
+            except ValueError as exc:
+                raise UsageError(f"policy: {exc}") from exc
         wanted = set(policy) - {Status.NOT_STARTED}
         return [goal for goal in self.goals if goal.status in wanted]
 
     def select(
-        self, *, ids: Iterable[str] = (), tags: Iterable[str] = (), owners: Iterable[str] = ()
+        self,
+        *,
+        ids: str | Iterable[str] = (),
+        tags: str | Iterable[str] = (),
+        owners: str | Iterable[str] = (),
     ) -> Report:
-        """The report of the goals matching every given filter (any of its values).
+        """The report of the goals matching every given filter (a value or several).
 
         A selected goal keeps its descendants; for_each children are selected like any goal
         (``--goal T/V``, ``--owner``).
         """
-        ids, tags, owners = set(ids), set(tags), set(owners)
+        ids, tags, owners = one_or_many(ids), one_or_many(tags), one_or_many(owners)
         chosen = {
             g.id
             for g in self.goals
@@ -407,9 +619,51 @@ class Report:
                 return goal
         raise KeyError(goal_id)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """A report from its JSON object, as `to_dict` wrote it (for re-rendering a saved report).
+
+        Raises:
+            UsageError: an object that is not a smartgoals JSON report.
+        """
+        try:
+            quality = data["data_quality"]
+            text = data["as_of"]
+            return cls(
+                as_of=date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text),
+                goals=tuple(_goal_from_dict(g) for g in data["goals"]),
+                data_quality=tuple(
+                    SourceQuality(
+                        s["source"],
+                        dict(s["rejected"]),
+                        s["naive_timestamps"],
+                        s["rows_read"],
+                        dict(s["skipped"]),
+                    )
+                    for s in quality["sources"]
+                ),
+                data_timezone=quality.get("data_timezone"),
+                unmatched=tuple(
+                    Unmatched(
+                        u["goal"], u["label"], u["value"], tuple(u["seen"]), u["did_you_mean"]
+                    )
+                    for u in quality.get("unmatched", [])
+                ),
+                **_changes_from(data.get("changes")),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise UsageError(
+                f"not a smartgoals JSON report ({type(exc).__name__}: {exc}); write one with "
+                "'smartgoals check --format json'"
+            ) from exc
+
     def to_dict(self) -> dict[str, Any]:
-        """The report as the JSON object of design §6 (a public contract)."""
-        return {
+        """The report as the JSON object of design §6 (a public contract).
+
+        A report compared with an earlier one also has ``changes``: ``since`` (the earlier as_of)
+        and ``goals``, one object per `Change`.
+        """
+        data = {
             "as_of": self.as_of.isoformat(),
             "summary": self.summary,
             "data_quality": {
@@ -423,9 +677,16 @@ class Report:
             },
             "goals": [goal.to_dict() for goal in self.goals],
         }
+        if self.compared_with is not None:
+            data["changes"] = {
+                "since": self.compared_with.isoformat(),
+                "goals": [c.to_dict() for c in self.changes],
+            }
+        return data
 
 
 __all__ = [
+    "Change",
     "EMPTY_HISTORY",
     "Compliance",
     "ErrorBudget",

@@ -208,7 +208,10 @@ def write_example_data(
     return [tickets, daily]
 
 
-STARTER_GOALS = """\
+SCHEMA_FILE = ".smartgoals.schema.json"
+STARTER_GOALS = (
+    f"# yaml-language-server: $schema={SCHEMA_FILE}\n"
+    + """\
 # Starter goals: edit them, then run `smartgoals lint` and `smartgoals check`.
 defaults:
   owner: support-lead@example.com
@@ -251,14 +254,20 @@ goals:
     deadline: 2026-12-31
     objective: Stay within the 2026 support budget
 """
+)
 
 
-def write_starter(folder: Path) -> list[Path]:
-    """Write starter goals (``goals/goals.yaml``) and sample data (``data/``) into `folder`."""
+def write_starter(folder: Path, schema: str) -> list[Path]:
+    """Write starter goals (``goals/goals.yaml``), their JSON Schema and sample data (``data/``).
+
+    The goal file's first line points editors (the YAML language server) at the schema.
+    """
     goals = folder / "goals" / "goals.yaml"
     goals.parent.mkdir(parents=True, exist_ok=True)
     goals.write_text(STARTER_GOALS, encoding="utf-8")
-    return [goals, *write_example_data(folder / "data")]
+    schema_file = goals.parent / SCHEMA_FILE
+    schema_file.write_text(schema, encoding="utf-8")
+    return [goals, schema_file, *write_example_data(folder / "data")]
 
 
 ZENDESK_COLUMNS = (

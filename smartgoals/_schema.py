@@ -6,8 +6,11 @@ from typing import Any
 
 from smartgoals._metrics import BUILTIN_METRICS
 from smartgoals._model import GoalFile, GoalKind
+from smartgoals._results import CHANGE_KINDS
 from smartgoals._status import Status
 from smartgoals._units import Unit
+
+SCHEMA_BASE = "https://smartgoals.github.io/smartgoals/schema/"
 
 
 def goal_file_schema() -> dict[str, Any]:
@@ -21,11 +24,14 @@ def goal_file_schema() -> dict[str, Any]:
     defaults = schema["properties"]["defaults"]
     defaults["propertyNames"] = {"enum": [k for k in goal["properties"] if k != "id"]}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = SCHEMA_BASE + "goal-file.json"
     schema["title"] = "smartgoals goal file"
     return schema
 
 
 _NUMBER = {"type": "number"}
+_COUNT = {"type": "integer", "minimum": 0}
+_COUNTS = {"type": "object", "additionalProperties": _COUNT}
 _NULLABLE_NUMBER = {"type": ["number", "null"]}
 _STATUS = {"enum": [status.value for status in Status]}
 _POINT = {
@@ -153,11 +159,16 @@ def report_schema() -> dict[str, Any]:
     """The JSON Schema of ``smartgoals check --format json`` (a public contract)."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_BASE + "report.json",
         "title": "smartgoals report",
         "type": "object",
         "required": ["as_of", "summary", "data_quality", "goals"],
         "properties": {
-            "as_of": {"type": "string", "format": "date-time"},
+            "as_of": {
+                "type": "string",
+                "anyOf": [{"format": "date"}, {"format": "date-time"}],
+                "description": "a date (the end of that day) or a timestamp",
+            },
             "summary": {
                 "type": "object",
                 "required": list(_STATUS["enum"]),
@@ -165,29 +176,76 @@ def report_schema() -> dict[str, Any]:
             },
             "data_quality": {
                 "type": "object",
-                "required": ["rows_rejected", "sources"],
+                "required": ["rows_read", "rows_used", "rows_rejected", "rows_skipped", "sources"],
                 "properties": {
-                    "rows_rejected": {"type": "integer", "minimum": 0},
+                    **{f"rows_{k}": _COUNT for k in ("read", "used", "rejected", "skipped")},
                     "data_timezone": {"type": ["string", "null"]},
                     "sources": {
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "required": ["source", "rows_rejected", "rejected"],
+                            "required": [
+                                "source",
+                                "rows_read",
+                                "rows_used",
+                                "rows_rejected",
+                                "rejected",
+                                "rows_skipped",
+                                "skipped",
+                            ],
                             "properties": {
                                 "source": {"type": "string"},
-                                "rows_rejected": {"type": "integer", "minimum": 0},
-                                "rejected": {
-                                    "type": "object",
-                                    "additionalProperties": {"type": "integer", "minimum": 0},
+                                **{
+                                    f"rows_{k}": _COUNT
+                                    for k in ("read", "used", "rejected", "skipped")
                                 },
-                                "naive_timestamps": {"type": "integer", "minimum": 0},
+                                "rejected": _COUNTS,
+                                "skipped": _COUNTS,
+                                "naive_timestamps": _COUNT,
+                            },
+                        },
+                    },
+                    "unmatched": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["goal", "label", "value", "seen", "did_you_mean"],
+                            "properties": {
+                                "goal": {"type": "string"},
+                                "label": {"type": "string"},
+                                "value": {"type": ["string", "null"]},
+                                "seen": {"type": "array", "items": {"type": "string"}},
+                                "did_you_mean": {"type": ["string", "null"]},
                             },
                         },
                     },
                 },
             },
             "goals": {"type": "array", "items": _GOAL},
+            "changes": {
+                "type": "object",
+                "description": "with --compare: what changed since an earlier report",
+                "required": ["since", "goals"],
+                "properties": {
+                    "since": {"type": "string"},
+                    "goals": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["goal", "kind", "before", "after"],
+                            "properties": {
+                                "goal": {"type": "string"},
+                                "kind": {"enum": list(CHANGE_KINDS)},
+                                "before": {"anyOf": [_STATUS, {"type": "null"}]},
+                                "after": {"anyOf": [_STATUS, {"type": "null"}]},
+                                "value_before": _NULLABLE_NUMBER,
+                                "value_after": _NULLABLE_NUMBER,
+                                "unit": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
         },
     }
 

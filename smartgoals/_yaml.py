@@ -11,6 +11,7 @@ Scalars follow YAML 1.1 as PyYAML resolves them, except that only ``true``/``fal
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,12 +39,15 @@ class Document:
         data: the plain data (dicts, lists, str, int, float, bool, None, date, datetime).
         spans: the position of the value at each path.
         key_spans: the position of the key at each mapping path.
+        ignores: per line, the lint rules a ``# smartgoals: ignore CODE ...`` comment names there
+            (empty: every rule).
     """
 
     file: str
     data: Any
     spans: dict[Path_, SourceSpan] = field(default_factory=dict)
     key_spans: dict[Path_, SourceSpan] = field(default_factory=dict)
+    ignores: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def span(self, path: Path_, *, key: bool = False) -> SourceSpan:
         """The position of `path` (of its key when `key`), else of its nearest ancestor."""
@@ -132,10 +136,48 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return size
 
 
+MAX_DEPTH = 100
+_IGNORE = re.compile(r"#\s*smartgoals:\s*ignore\b([^#\n]*)")
+
+
+def ignore_comments(text: str) -> dict[int, frozenset[str]]:
+    """The ``# smartgoals: ignore S103, T502`` comments of a file: per line, the rules named.
+
+    A comment on a line of its own counts for the line below it (the goal it introduces).
+    """
+    found = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _IGNORE.search(line)
+        if match:
+            own_line = line.lstrip().startswith("#")
+            found[number + own_line] = frozenset(re.findall(r"[\w.]+", match.group(1)))
+    return found
+
+
+def _deepest(text: str, file: str) -> SourceSpan:
+    """Where the nesting of `text` first goes deeper than `MAX_DEPTH` (events are not recursive)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH and event.start_mark is not None:
+                return SourceSpan(file, event.start_mark.line + 1, event.start_mark.column + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return SourceSpan(file, 1, 1)
+
+
 def parse_yaml(text: str, file: str) -> Document:
     """Parse one YAML document, keeping positions; raise `GoalFileError` on any problem."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        too_big = root is not None and _expanded_size(root, {}) > MAX_NODES
+        converter = _Converter(file)
+        converter.doc.data = {} if root is None or too_big else converter.convert(root, ())
+    except RecursionError:
+        raise GoalFileError(
+            [Problem(_deepest(text, file), f"the document nests more than {MAX_DEPTH} levels deep")]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = SourceSpan(file, mark.line + 1, mark.column + 1) if mark else SourceSpan(file, 1, 1)
@@ -143,7 +185,8 @@ def parse_yaml(text: str, file: str) -> Document:
         raise GoalFileError([Problem(span, f"YAML syntax error: {what}")]) from exc
     except yaml.YAMLError as exc:
         raise GoalFileError([Problem(SourceSpan(file, 1, 1), f"YAML error: {exc}")]) from exc
-    if root is not None and _expanded_size(root, {}) > MAX_NODES:
+    if too_big:
+        assert root is not None
         span = SourceSpan(file, root.start_mark.line + 1, root.start_mark.column + 1)
         raise GoalFileError(
             [
@@ -154,10 +197,10 @@ def parse_yaml(text: str, file: str) -> Document:
                 )
             ]
         )
-    converter = _Converter(file)
-    converter.doc.data = {} if root is None else converter.convert(root, ())
     if converter.problems:
         raise GoalFileError(converter.problems)
+    if "smartgoals:" in text:
+        converter.doc.ignores = ignore_comments(text)
     return converter.doc
 
 

@@ -7,8 +7,10 @@ Each command parses options, makes one library call, renders and exits. User err
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -18,7 +20,7 @@ import click
 
 import smartgoals
 from smartgoals._calendar import parse_as_of
-from smartgoals._errors import GoalFileError, SmartGoalsError, UsageError
+from smartgoals._errors import DataError, GoalFileError, SmartGoalsError, UsageError
 from smartgoals._render import FORMATS, RenderOptions, render
 from smartgoals._render.github_format import annotation
 from smartgoals._sample import write_starter
@@ -27,6 +29,7 @@ from smartgoals._status import Status, parse_policy
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
 
 
 @contextmanager
@@ -46,7 +49,7 @@ def _user_errors() -> Iterator[None]:
 
 def _as_of(value: str | None) -> date | datetime:
     """``--as-of`` as given, or today: the only place that reads the clock."""
-    return parse_as_of(value) if value else date.today()
+    return parse_as_of(value) if value is not None else date.today()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,20 +79,49 @@ def _goal_paths(paths: tuple[str, ...]) -> list[str]:
 @click.option(
     "--config", type=click.Path(), help="smartgoals.yaml with shared calendars and metrics."
 )
+@click.option(
+    "--select",
+    "select",
+    multiple=True,
+    metavar="RULE",
+    help="Only these rules: a code (S103), a prefix (S, T5) or a name (specific). Repeatable.",
+)
+@click.option(
+    "--ignore", "ignore", multiple=True, metavar="RULE", help="Not these rules (same forms)."
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write the findings here, not to stdout.",
+)
 def lint_command(
-    goals: tuple[str, ...], as_of: str | None, strict: bool, fmt: str, config: str | None
+    goals: tuple[str, ...],
+    as_of: str | None,
+    strict: bool,
+    fmt: str,
+    config: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    output: str | None,
 ) -> None:
     """Validate goal files and check that each goal is SMART.
 
-    Prints one finding per line as FILE:LINE:COL: CODE message. Exits 1 when a rule of severity
-    error fires (any rule with --strict), 2 when the files cannot be loaded.
+    Prints one finding per line as FILE:LINE:COL: CODE message. A ``# smartgoals: ignore S103``
+    comment on a goal silences that rule for it. Exits 1 when a rule of severity error fires (any
+    rule with --strict), 2 when the files cannot be loaded.
     """
     with _user_errors():
+        target = Path(output) if output else None
+        if target is not None:
+            _check_writable(target)
         paths = _goal_paths(goals) + ([config] if config else [])
-        moment = _as_of(as_of)
-        day = moment.date() if isinstance(moment, datetime) else moment
-        findings = smartgoals.lint(smartgoals.load(paths), as_of=day)
-    click.echo(_render_findings(findings, fmt), nl=False)
+        findings = smartgoals.lint(paths, as_of=_as_of(as_of), select=select, ignore=ignore)
+        text = _render_findings(findings, fmt)
+        if target is None:
+            click.echo(text, nl=False)
+        else:
+            _write_atomic(target, text)
     failing = [f for f in findings if strict or f.severity == "error"]
     sys.exit(EXIT_FAILED if failing else EXIT_OK)
 
@@ -158,6 +190,27 @@ def _render_findings(findings: list[smartgoals.Finding], fmt: str) -> str:
 @click.option("--tag", "tags", multiple=True, help="Only goals with this tag (repeatable).")
 @click.option("--owner", "owners", multiple=True, metavar="WHO", help="Only goals of this owner.")
 @click.option("--data-timezone", metavar="TZ", help="Time zone of timestamps without an offset.")
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMAT=PATH",
+    help="Also write the report in FORMAT to PATH (repeatable): markdown=summary.md.",
+)
+@click.option(
+    "--compare",
+    "compare",
+    type=click.Path(dir_okay=False),
+    metavar="REPORT.json",
+    help="Say what changed since this earlier JSON report (newly failing, recovered, ...).",
+)
+@click.option(
+    "--max-rejected",
+    default="1%",
+    show_default=True,
+    metavar="SHARE",
+    help="Exit 2 when a source rejects more than this share of its rows (100% never does).",
+)
 def check_command(
     goals: tuple[str, ...],
     data: tuple[str, ...],
@@ -170,14 +223,20 @@ def check_command(
     tags: tuple[str, ...],
     owners: tuple[str, ...],
     data_timezone: str | None,
+    reports: tuple[str, ...],
+    compare: str | None,
+    max_rejected: str,
 ) -> None:
     """Evaluate goals against metric data and fail when goals are breached or missed.
 
     Exits 0 when no goal fails the --fail-on policy, 1 when some goal does, 2 when the goal files
-    or the data cannot be used.
+    or the data cannot be used (or a source rejects more than --max-rejected of its rows).
     """
     with _user_errors():
         policy = _policy(fail_on)
+        targets = _report_targets(reports, fmt, output)
+        limit = _share(max_rejected, "--max-rejected")
+        previous = smartgoals.Report.from_dict(_read_json(Path(compare))) if compare else None
         goal_set = smartgoals.load(_goal_paths(goals) + ([config] if config else []))
         selected = goal_set.select(ids=goal_ids, tags=tags, owners=owners)
         templates = {g.id for g in selected if g.for_each is not None}
@@ -189,14 +248,97 @@ def check_command(
             )
         report = report.select(ids=goal_ids, tags=tags, owners=owners)
         _check_goal_ids(goal_ids, {g.id for g in report.goals}, set())
+        _check_filters_match(report, tags=tags, owners=owners)
+        if previous is not None:
+            report = report.compared(previous)
         for notice in report.notices:
             click.echo(f"smartgoals: {notice}", err=True)
-        text = render(report, fmt, _render_options(policy, to_terminal=output is None))
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+        for target_fmt, path in targets:
+            options = _render_options(policy, to_terminal=path is None)
+            text = render(report, target_fmt, options)
+            if path is None:
+                click.echo(text, nl=False)
+            else:
+                _write_atomic(path, text)
+        _check_rejected(report, limit)
     sys.exit(EXIT_FAILED if report.failing(policy) else EXIT_OK)
+
+
+def _report_targets(
+    reports: tuple[str, ...], fmt: str, output: str | None
+) -> list[tuple[str, Path | None]]:
+    """Where each format goes: ``--format`` to stdout (or --output), then every ``--report``.
+
+    Every path is checked before any data is read, so a typo does not cost a whole run.
+    """
+    targets: list[tuple[str, Path | None]] = [(fmt, Path(output) if output else None)]
+    for spec in reports:
+        name, sep, where = spec.partition("=")
+        if not sep or not where or name not in FORMATS:
+            raise UsageError(
+                f"--report {spec!r}: expected FORMAT=PATH with FORMAT one of {', '.join(FORMATS)}"
+            )
+        targets.append((name, Path(where)))
+    paths = [p for _, p in targets if p is not None]
+    for path in paths:
+        _check_writable(path)
+        if paths.count(path) > 1:
+            raise UsageError(f"{path}: two reports would be written to the same file")
+    return targets
+
+
+def _check_writable(path: Path) -> None:
+    folder = path.parent
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; give a file name for the report")
+    if not folder.is_dir():
+        raise UsageError(f"{path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"{path}: the folder {folder} is not writable")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file, so a reader never sees half a report."""
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+    ) as stream:
+        stream.write(text)
+    try:
+        os.replace(stream.name, path)
+    except OSError as exc:
+        os.unlink(stream.name)
+        raise UsageError(f"{path}: cannot write the report: {exc.strerror}") from exc
+
+
+def _share(text: str, option: str) -> float:
+    """A share written as ``1%`` or ``0.01``."""
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise UsageError(f"{option}: expected a share such as 1% or 0.01, got {text!r}")
+    return value
+
+
+def _check_rejected(report: smartgoals.Report, limit: float) -> None:
+    """Refuse a source that rejected more than `limit` of its rows: a broken export, not noise."""
+    for quality in report.data_quality:
+        if quality.read and quality.rejected_total / quality.read > limit:
+            worst = max(quality.rejected.items(), key=lambda item: item[1])
+            raise DataError(
+                f"{quality.source}: {quality.rejected_total:,} of {quality.read:,} rows rejected "
+                f"({quality.rejected_total / quality.read:.1%}, most for {worst[0]!r}); more "
+                f"than --max-rejected {limit:.0%} (raise it if this is expected)"
+            )
+
+
+def _check_filters_match(
+    report: smartgoals.Report, *, tags: tuple[str, ...], owners: tuple[str, ...]
+) -> None:
+    if (tags or owners) and not report.goals:
+        given = [f"--tag {t}" for t in tags] + [f"--owner {o}" for o in owners]
+        raise UsageError(f"{' '.join(given)}: no goal matches")
 
 
 def _render_options(policy: frozenset[Status], *, to_terminal: bool) -> RenderOptions:
@@ -239,6 +381,58 @@ def _progress(message: str) -> Iterator[None]:
         yield
 
 
+@cli.command("render")
+@click.argument("report", type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="Write the report here, not to stdout."
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    default="breached,missed,no_data",
+    show_default=True,
+    metavar="LIST",
+    help="Statuses shown as failing (JUnit failures, Markdown attention).",
+)
+def render_command(report: str, fmt: str, output: str | None, fail_on: str) -> None:
+    """Render a saved JSON report (from `check --format json`) in another format.
+
+    The output is what `check` writes in that format for the same run; no data is read. Exits 0,
+    or 2 when the file is not a smartgoals JSON report.
+    """
+    with _user_errors():
+        policy = _policy(fail_on)
+        target = Path(output) if output else None
+        if target is not None:
+            _check_writable(target)
+        loaded = smartgoals.Report.from_dict(_read_json(Path(report)))
+        text = render(loaded, fmt, _render_options(policy, to_terminal=target is None))
+        if target is None:
+            click.echo(text, nl=False)
+        else:
+            _write_atomic(target, text)
+
+
+def _read_json(path: Path) -> dict[str, object]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the file: {exc.strerror}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: not a smartgoals JSON report (expected an object)")
+    return data
+
+
 @cli.command("init")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 def init_command(directory: str) -> None:
@@ -248,7 +442,7 @@ def init_command(directory: str) -> None:
     if goals_dir.exists() and any(goals_dir.iterdir()):
         with _user_errors():
             raise UsageError(f"{goals_dir} already exists and is not empty; choose another folder")
-    files = write_starter(target)
+    files = write_starter(target, json.dumps(smartgoals.goal_file_schema(), indent=2) + "\n")
     for file in files:
         click.echo(f"wrote {file}", err=True)
     click.echo(
@@ -270,8 +464,23 @@ def schema_command(report: bool) -> None:
 
 
 def main() -> None:
-    """Entry point of the `smartgoals` console script."""
-    cli(prog_name="smartgoals")
+    """Entry point of the `smartgoals` console script.
+
+    An interruption (Ctrl-C) exits 130, as shells do, with one line and no traceback: CI must not
+    read it as "a goal failed" (1) or "bad input" (2).
+    """
+    try:
+        code = cli.main(prog_name="smartgoals", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("smartgoals: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("smartgoals: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
-__all__ = ["EXIT_ERROR", "EXIT_FAILED", "EXIT_OK", "cli", "main"]
+__all__ = ["EXIT_ERROR", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "cli", "main"]

@@ -218,6 +218,8 @@ def test_check_row_problems_are_counted_not_fatal(tmp_path):
         "json",
         "--fail-on",
         "breached",
+        "--max-rejected",
+        "100%",
     )
     assert result.exit_code == EXIT_OK
     quality = json.loads(result.stdout)["data_quality"]
@@ -313,3 +315,182 @@ def test_check_naive_with_counts_is_not_mixed(tmp_path, goal_file):
     )
     assert result.exit_code == EXIT_OK, result.stderr
     assert json.loads(result.stdout)["goals"][0]["value"] == 210
+
+
+# Misuse and interruption: exit 2 (or 130) with one line, never a traceback.
+
+
+def bad_rows(tmp_path: Path, bad: int, good: int) -> Path:
+    data = tmp_path / "mostly-bad.csv"
+    rows = ["timestamp,metric,value"] + ["never,csat,5"] * bad
+    rows += ["2026-11-20T10:00:00Z,csat,5"] * good
+    data.write_text("\n".join(rows) + "\n")
+    return data
+
+
+@pytest.mark.parametrize(
+    ("bad", "good", "limit", "code"),
+    [
+        (1, 99, "1%", EXIT_OK),
+        (2, 98, "1%", EXIT_ERROR),
+        (2, 98, "0.02", EXIT_OK),
+        (100, 0, "100%", EXIT_FAILED),
+    ],
+    ids=["at-limit", "over-limit", "raised-limit", "never"],
+)
+def test_check_max_rejected(tmp_path, goal_file, bad, good, limit, code):
+    goals = goal_file(
+        "goals:\n  - {id: c, owner: o, metric: csat, target: 99%, deadline: 2026-12-31, min_events: 1}\n"
+    )
+    data = bad_rows(tmp_path, bad, good)
+    result = run(
+        "check",
+        str(goals),
+        "--data",
+        str(data),
+        "--as-of",
+        "2026-11-22",
+        "--max-rejected",
+        limit,
+        "--report",
+        f"json={tmp_path / 'r.json'}",
+    )
+    assert result.exit_code == code, result.stderr
+    if code == EXIT_ERROR:
+        assert f"{bad} of {bad + good} rows rejected" in result.stderr
+        assert "--max-rejected" in result.stderr
+    assert (tmp_path / "r.json").exists()  # the reports are written either way
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--tag", "nothing"], "--tag nothing: no goal matches"),
+        (["--owner", "nobody"], "--owner nobody: no goal matches"),
+        (["--as-of", ""], "expected a date"),
+        (["--as-of", "9999-12-31"], "outside the dates supported"),
+        (["--as-of", "0001-01-01"], "outside the dates supported"),
+        (["--data-timezone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
+        (
+            ["--output", "/nonexistent/folder/r.json"],
+            "the folder /nonexistent/folder does not exist",
+        ),
+        (["--report", "json=/nonexistent/r.json"], "the folder /nonexistent does not exist"),
+        (["--report", "xml=r.xml"], "expected FORMAT=PATH"),
+        (["--report", "json"], "expected FORMAT=PATH"),
+        (["--max-rejected", "lots"], "expected a share"),
+    ],
+)
+def test_check_misuse_exits_2(args, fragment):
+    assert_user_error(run(*CHECK, *args), fragment)
+
+
+def test_check_reports_are_checked_before_data_is_read(tmp_path):
+    result = run(
+        "check",
+        str(EXAMPLE_GOALS),
+        "--data",
+        str(tmp_path / "missing.csv"),
+        "--report",
+        f"html={tmp_path / 'no' / 'r.html'}",
+    )
+    assert_user_error(result, "does not exist")
+    assert "missing.csv" not in result.stderr
+
+
+def test_check_data_that_is_not_a_file(tmp_path):
+    assert_user_error(run("check", str(EXAMPLE_GOALS), "--data", str(tmp_path)), "is a folder")
+    link = tmp_path / "gone.csv"
+    link.symlink_to(tmp_path / "nowhere.csv")
+    assert_user_error(run("check", str(EXAMPLE_GOALS), "--data", str(link)), "symbolic link")
+
+
+def test_check_same_file_twice_is_read_once(tmp_path):
+    once = json.loads(run(*CHECK, "--format", "json").stdout)
+    twice = run(*CHECK, "--data", str(EXAMPLE_DATA[1]), "--format", "json")
+    assert "given more than once; read once" in twice.stderr
+    assert json.loads(twice.stdout) == once
+
+
+def test_check_empty_goal_file_is_an_empty_report(goal_file):
+    for text in ("goals: []\n", ""):
+        result = run("check", str(goal_file(text)), *DATA, "--format", "json")
+        assert result.exit_code == EXIT_OK
+        assert json.loads(result.stdout)["goals"] == []
+        assert "no goals to evaluate" in result.stderr
+
+
+def test_dangling_link_in_goal_folder_is_an_error(tmp_path):
+    folder = tmp_path / "goals"
+    folder.mkdir()
+    (folder / "a.yaml").write_text((EXAMPLE_GOALS / "service.yaml").read_text())
+    (folder / "b.yaml").symlink_to(tmp_path / "moved.yaml")
+    assert_user_error(run("check", str(folder), *DATA), "b.yaml:1:1: cannot read file")
+
+
+def test_deep_yaml_is_an_error_with_position(goal_file):
+    path = goal_file("goals:\n  - " + "[" * 3000 + "]" * 3000 + "\n")
+    assert_user_error(run("lint", str(path)), "nests more than 100 levels deep")
+
+
+def test_interruption_exits_130(monkeypatch, capsys):
+    import smartgoals
+    from smartgoals.cli import EXIT_INTERRUPTED, main
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(smartgoals, "evaluate", interrupted)
+    monkeypatch.setattr("sys.argv", ["smartgoals", *CHECK])
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == EXIT_INTERRUPTED
+    err = capsys.readouterr().err
+    assert err.strip() == "smartgoals: interrupted"
+
+
+def test_usage_errors_through_main_exit_2(monkeypatch, capsys):
+    from smartgoals.cli import main
+
+    monkeypatch.setattr("sys.argv", ["smartgoals", "check", "--format", "pdf"])
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == EXIT_ERROR
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_check_writes_every_report_in_one_run(tmp_path):
+    paths = {
+        fmt: tmp_path / f"report.{fmt}" for fmt in ("json", "markdown", "junit", "html", "github")
+    }
+    reports = [a for fmt, p in paths.items() for a in ("--report", f"{fmt}={p}")]
+    result = run(*CHECK, *reports)
+    assert result.exit_code == EXIT_FAILED
+    assert result.stdout == run(*CHECK).stdout  # the table on stdout, as without --report
+    for fmt, path in paths.items():
+        alone = run(*CHECK, "--format", fmt).stdout
+        assert path.read_text(encoding="utf-8") == alone, fmt
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_published_schemas_are_current():
+    import smartgoals
+
+    root = Path(__file__).resolve().parent.parent / "docs" / "schema"
+    for name, schema in (
+        ("goal-file", smartgoals.goal_file_schema()),
+        ("report", smartgoals.report_schema()),
+    ):
+        published = json.loads((root / f"{name}.json").read_text())
+        assert published == schema, (
+            f"regenerate: smartgoals schema {'--report ' if name == 'report' else ''}> docs/schema/{name}.json"
+        )
+        assert schema["$id"].endswith(f"/schema/{name}.json")
+
+
+def test_init_points_editors_at_the_schema(tmp_path):
+    assert run("init", str(tmp_path)).exit_code == 0
+    goals = (tmp_path / "goals" / "goals.yaml").read_text()
+    assert goals.startswith("# yaml-language-server: $schema=.smartgoals.schema.json\n")
+    schema = json.loads((tmp_path / "goals" / ".smartgoals.schema.json").read_text())
+    assert schema["$id"].endswith("/schema/goal-file.json")

@@ -288,7 +288,7 @@ def test_export_bad_count_and_timestamp_are_rejected_not_guessed(tmp_path, goal_
     report = smartgoals.evaluate(goals, export, as_of=AS_OF)  # one bad timestamp is not a "mix"
     assert report.get("c").events == 1
     assert report.data_quality[0].rejected == {
-        "count is not a non-negative number": 1,
+        "count is not a number from 0 to 10^15": 1,
         "timestamp missing or unreadable": 1,
     }
 

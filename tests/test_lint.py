@@ -88,3 +88,82 @@ def test_unsegmented_metric_accepts_a_title_that_says_all(goal_file, title, fire
     )
     found = [f for f in smartgoals.lint(smartgoals.load(path), as_of=AS_OF) if f.code == "S103"]
     assert bool(found) is fires
+
+
+VAGUE_GOALS = """\
+goals:
+  - id: a
+    title: Reply faster
+    owner: o@example.com
+    metric: first_response_time
+    threshold: 90% within 2 minutes
+    deadline: 2026-06-30
+  - id: b  # smartgoals: ignore S103 time_bound.deadline_passed
+    title: Reply faster
+    owner: o@example.com
+    metric: first_response_time
+    threshold: 90% within 2 minutes
+    deadline: 2026-06-30
+  # smartgoals: ignore
+  - id: c
+    title: Reply faster
+    owner: o@example.com
+    metric: first_response_time
+    threshold: 90% within 2 minutes
+    deadline: 2026-06-30
+"""
+
+
+def codes_by_goal(findings) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for finding in findings:
+        found.setdefault(finding.goal, set()).add(finding.code)
+    return found
+
+
+def test_ignore_comments_silence_rules_on_their_goal_only(goal_file):
+    found = codes_by_goal(smartgoals.lint(goal_file(VAGUE_GOALS), as_of=AS_OF))
+    assert {"S103", "T502"} <= found["a"]
+    assert found["b"] == found["a"] - {"S103", "T502"}
+    assert "c" not in found
+
+
+@pytest.mark.parametrize(
+    ("select", "ignore", "expected"),
+    [
+        (["S103"], [], {"S103"}),
+        (["s103"], [], {"S103"}),
+        (["T5"], [], {"T501", "T502"}),
+        (["time_bound.deadline_passed"], [], {"T502"}),
+        (["time_bound"], ["T501"], {"T502"}),
+        (["measurable.where_on_unknown_label"], [], set()),  # an old name still selects
+        ([], ["S", "T", "R", "M", "A"], set()),
+    ],
+)
+def test_select_and_ignore(goal_file, select, ignore, expected):
+    findings = smartgoals.lint(goal_file(VAGUE_GOALS), as_of=AS_OF, select=select, ignore=ignore)
+    assert {f.code for f in findings if f.goal == "a"} == expected
+
+
+def test_unknown_rule_selector_is_a_usage_error(goal_file):
+    with pytest.raises(smartgoals.UsageError, match="no lint rule 'Z9'"):
+        smartgoals.lint(goal_file(VAGUE_GOALS), as_of=AS_OF, select=["Z9"])
+
+
+def test_lint_cli_select_ignore_and_output(goal_file, tmp_path):
+    from click.testing import CliRunner
+
+    from smartgoals.cli import cli
+
+    path = goal_file(VAGUE_GOALS)
+    out = tmp_path / "lint.txt"
+    args = ["lint", str(path), "--as-of", "2026-11-22", "--select", "T", "--ignore", "T501"]
+    result = CliRunner().invoke(cli, [*args, "-o", str(out)])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    lines = out.read_text().splitlines()
+    assert lines
+    assert all(" T502 " in line for line in lines)
+    bad = CliRunner().invoke(cli, ["lint", str(path), "--select", "nonsense"])
+    assert bad.exit_code == 2
+    assert "no lint rule 'nonsense'" in bad.stderr

@@ -174,3 +174,118 @@ def test_markdown_and_table_name_unmatched_filters(goal_file, ticket_events):
         assert "no row has channel 'Chat'" in text, fmt
         assert "did you mean 'chat'" in text, fmt
         assert f"{len(ticket_events):,} rows read" in text, fmt
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "junit", "github", "html"])
+def test_saved_json_renders_like_the_run(report, fmt):
+    saved = json.loads(render(report, "json"))
+    again = smartgoals.Report.from_dict(saved)
+    assert render(again, fmt) == render(report, fmt)
+
+
+def test_render_command_and_bad_reports(report, tmp_path):
+    from click.testing import CliRunner
+
+    from smartgoals.cli import cli
+
+    saved = tmp_path / "report.json"
+    saved.write_text(render(report, "json"), encoding="utf-8")
+    out = tmp_path / "page.html"
+    result = CliRunner().invoke(cli, ["render", str(saved), "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0
+    assert out.read_text(encoding="utf-8") == render(report, "html")
+    for text, fragment in [
+        ("[]", "expected an object"),
+        ("{", "not JSON"),
+        ('{"goals": []}', "not a smartgoals JSON report"),
+    ]:
+        saved.write_text(text)
+        result = CliRunner().invoke(cli, ["render", str(saved)])
+        assert result.exit_code == 2
+        assert fragment in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def with_status(goal, status, value, **fields):
+    import dataclasses
+
+    return dataclasses.replace(goal, status=status, value=value, **fields)
+
+
+def test_changes_between_reports_by_kind(report):
+    from smartgoals._results import changes_between
+
+    base = report.get("csat-q4")
+    ids = ["a", "b", "c", "d", "e", "f", "g"]
+    before = [
+        with_status(base, Status.ON_TRACK, 0.86, id="a", met=False),
+        with_status(base, Status.BREACHED, 0.80, id="b", met=False),
+        with_status(base, Status.ON_TRACK, 0.88, id="c", met=False),
+        with_status(base, Status.ON_TRACK, 0.880, id="d", met=False),
+        with_status(base, Status.ON_TRACK, 0.88, id="e", met=False),
+        with_status(base, Status.AT_RISK, 0.85, id="g", met=False),
+    ]
+    after = [
+        with_status(base, Status.BREACHED, 0.84, id="a", met=False),  # newly failing
+        with_status(base, Status.ON_TRACK, 0.86, id="b", met=False),  # recovered
+        with_status(base, Status.ON_TRACK, 0.895, id="c", met=False),  # moved 1.5 points
+        with_status(base, Status.ON_TRACK, 0.885, id="d", met=False),  # moved 0.5 points: quiet
+        with_status(base, Status.ACHIEVED, 0.91, id="e", met=True),  # achieved
+        with_status(base, Status.ON_TRACK, 0.88, id="f", met=False),  # added
+        with_status(base, Status.ACHIEVED, 0.92, id="g", met=True),  # out of trouble, achieved
+    ]
+    import dataclasses
+
+    old = dataclasses.replace(report, goals=tuple(before))
+    new = dataclasses.replace(report, goals=tuple(after))
+    kinds = {c.goal: c.kind for c in changes_between(old, new)}
+    assert kinds == {
+        "a": "failing",
+        "b": "recovered",
+        "c": "moved",
+        "e": "achieved",
+        "f": "added",
+        "g": "achieved",
+    }
+    gone = {c.goal: c.kind for c in changes_between(new, old)}
+    assert gone["f"] == "retired"
+    assert ids  # every id above is used
+
+
+def test_compare_in_every_format(tmp_path):
+    from click.testing import CliRunner
+
+    from smartgoals.cli import cli
+
+    data = [a for p in EXAMPLE_DATA for a in ("--data", str(p))]
+    previous = tmp_path / "previous.json"
+    runner = CliRunner()
+    runner.invoke(
+        cli,
+        [
+            "check",
+            str(EXAMPLE_GOALS),
+            *data,
+            "--as-of",
+            "2026-11-08",
+            "-o",
+            str(previous),
+            "--format",
+            "json",
+        ],
+    )
+    args = ["check", str(EXAMPLE_GOALS), *data, "--as-of", "2026-11-22", "--compare", str(previous)]
+    document = json.loads(runner.invoke(cli, [*args, "--format", "json"]).stdout)
+    import jsonschema
+
+    jsonschema.validate(document, smartgoals.report_schema())
+    changes = {c["goal"]: c for c in document["changes"]["goals"]}
+    assert document["changes"]["since"] == "2026-11-08"
+    assert changes["csat-q4"]["kind"] == "at_risk"
+    assert changes["chat-team-csat"]["kind"] == "recovered"
+    for fmt in ("table", "markdown", "junit", "github", "html"):
+        text = runner.invoke(cli, [*args, "--format", fmt]).stdout
+        assert "Since 2026-11-08" in text, fmt
+        assert "csat-q4 newly at risk" in text, fmt
+        saved = smartgoals.Report.from_dict(document)
+        assert render(saved, fmt) == text, fmt

@@ -8,7 +8,8 @@ Errors fail `smartgoals lint` (exit 1); warnings fail it only with ``--strict``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -83,19 +84,36 @@ def rule(code: str, name: str, severity: Severity, field: str) -> Callable[[Chec
     return register
 
 
-def lint(goals: GoalSet, *, as_of: date) -> list[Finding]:
-    """Run every rule on every goal; findings sorted by position.
+def lint(
+    goals: GoalSet,
+    *,
+    as_of: date,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> list[Finding]:
+    """Run the rules on every goal; findings sorted by position.
+
+    A finding is left out when a ``# smartgoals: ignore CODE`` comment on the goal (on any of its
+    lines, or the line above it) names its rule, or names no rule at all.
 
     Args:
         goals: loaded goals.
         as_of: the date of the run (for "deadline in the past").
-    """
-    from smartgoals._lint import achievable, measurable, relevant, specific, time_bound  # noqa: F401
+        select: only these rules (codes, code prefixes such as ``S`` or ``T5``, or dotted names
+            such as ``specific`` or ``time_bound.deadline_passed``); every rule when empty.
+        ignore: not these rules (the same forms).
 
+    Raises:
+        ValueError: a rule in `select` or `ignore` that matches no rule.
+    """
+    rules = chosen_rules(select, ignore)
     context = LintContext(goals, as_of)
     found: dict[tuple[SourceSpan, Rule, str], list[str]] = {}
+    suppressed = _suppressions(goals)
     for goal in goals:
-        for each in RULES:
+        for each in rules:
+            if suppressed(goal, each):
+                continue
             message = each.check(goal, context)
             if message is not None:
                 found.setdefault((_span(goal, each.field), each, message), []).append(goal.id)
@@ -106,6 +124,54 @@ def lint(goals: GoalSet, *, as_of: date) -> list[Finding]:
         else Finding(span, each.code, each.name, each.severity, message, ids[0])
         for (span, each, message), ids in found.items()
     )
+
+
+def matches(token: str, rule: Rule) -> bool:
+    """Whether a rule selector (code, code prefix, dotted name or prefix, old name) names `rule`."""
+    if re.fullmatch(r"[A-Za-z][0-9]{0,3}", token):
+        return rule.code.startswith(token.upper())
+    name = ALIASES.get(token, token)
+    return name == rule.name or rule.name.startswith(name + ".")
+
+
+def chosen_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
+    """The rules `select` picks (all when empty) less those `ignore` names."""
+    everything = all_rules()
+    wanted, unwanted = list(select), list(ignore)
+    for token in wanted + unwanted:
+        if not any(matches(token, r) for r in everything):
+            codes = ", ".join(r.code for r in everything)
+            raise ValueError(f"no lint rule {token!r}; the rules are {codes} (or their names)")
+    return [
+        r
+        for r in everything
+        if (not wanted or any(matches(t, r) for t in wanted))
+        and not any(matches(t, r) for t in unwanted)
+    ]
+
+
+def _suppressions(goals: GoalSet) -> Callable[[Goal, Rule], bool]:
+    """Whether an ignore comment on a goal's lines (or the line above it) names a rule."""
+    starts: dict[str, list[int]] = {}
+    for goal in goals:
+        if goal.span is not None:
+            starts.setdefault(goal.span.file, []).append(goal.span.line)
+    for lines in starts.values():
+        lines.sort()
+
+    def suppressed(goal: Goal, rule: Rule) -> bool:
+        span = goal.span
+        comments = goals.ignores.get(span.file) if span is not None else None
+        if not comments or span is None:
+            return False
+        later = [line for line in starts[span.file] if line > span.line]
+        end = later[0] if later else 1 << 30
+        return any(
+            span.line <= line < end and (not names or any(matches(n, rule) for n in names))
+            for line, names in comments.items()
+        )
+
+    return suppressed
 
 
 def _outside(span: SourceSpan, goal: SourceSpan | None) -> bool:
@@ -142,6 +208,8 @@ __all__ = [
     "Rule",
     "Severity",
     "all_rules",
+    "chosen_rules",
     "lint",
+    "matches",
     "rule",
 ]

@@ -30,11 +30,13 @@ def open_file(path: Path, data_timezone: str) -> tuple[Any, str, dict[str, str]]
     """Open a data file lazily with DuckDB: its connection, scan SQL and column types.
 
     Timestamps without an offset will be read in `data_timezone` (the connection's time zone).
+
+    Raises:
+        DataError: the path is not a readable file, or its header or format cannot be read.
     """
     import duckdb
 
-    if not path.is_file():
-        raise DataError(f"{path}: no such file")
+    _check_is_file(path)
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     con.execute(f"SET TimeZone = '{data_timezone}'")
@@ -43,17 +45,34 @@ def open_file(path: Path, data_timezone: str) -> tuple[Any, str, dict[str, str]]
         described = con.sql(f"DESCRIBE SELECT * FROM {scan}").fetchall()
     except duckdb.Error as exc:
         con.close()
-        raise DataError(f"{path}: cannot read the file: {str(exc).splitlines()[0]}") from exc
+        raise engine_error(str(path), exc, path) from exc
+    except DataError:
+        con.close()
+        raise
     return con, scan, {str(row[0]): str(row[1]) for row in described}
 
 
+def _check_is_file(path: Path) -> None:
+    if path.is_file():
+        return
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder; pass the data files in it (e.g. {path}/*.csv)")
+    if path.exists():
+        raise DataError(f"{path}: not a regular file (a pipe or a device); save the data to a file")
+    if path.is_symlink():
+        raise DataError(f"{path}: a symbolic link to a file that does not exist")
+    raise DataError(f"{path}: no such file")
+
+
 def scan_sql(con: Any, path: Path) -> str:
-    """The DuckDB table function that scans `path`, every column as text."""
+    """The DuckDB table function that scans `path`, every column of text files as text."""
     quoted = str(path).replace("'", "''")
     suffix = "".join(path.suffixes[-2:]).lower()
     if suffix.endswith((".parquet", ".pq")):
         return f"read_parquet('{quoted}')"
     if suffix.endswith((".jsonl", ".ndjson", ".json", ".jsonl.gz", ".json.gz")):
+        if _is_empty(path):
+            raise DataError(f"{path}: the file is empty")
         names = [
             r[0]
             for r in con.sql(
@@ -62,7 +81,98 @@ def scan_sql(con: Any, path: Path) -> str:
         ]
         columns = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
         return f"read_json('{quoted}', format='newline_delimited', columns={{{columns}}})"
-    return f"read_csv('{quoted}', header=true, all_varchar=true)"
+    delimiter, names = csv_header(path)
+    columns = ", ".join("'" + n.replace("'", "''") + "': 'VARCHAR'" for n in names)
+    sep = delimiter.replace("'", "''")
+    # NOTE: the dialect comes from the header, so a ragged row anywhere is an error naming its
+    # line (DuckDB's sniffer would take a file whose first row is ragged for one column).
+    return (
+        f"read_csv('{quoted}', header=true, auto_detect=false, delim='{sep}', quote='\"', "
+        f"escape='\"', strict_mode=true, null_padding=false, columns={{{columns}}})"
+    )
+
+
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def _opened(path: Path) -> Any:
+    import gzip
+
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def _is_empty(path: Path) -> bool:
+    try:
+        with _opened(path) as stream:
+            return not stream.read(4096).strip()
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read the file: {exc}") from exc
+
+
+def csv_header(path: Path) -> tuple[str, list[str]]:
+    """A CSV file's delimiter (the most frequent of `DELIMITERS` in the header) and its columns.
+
+    Raises:
+        DataError: the file is empty, cannot be decoded, or names a column twice.
+    """
+    import csv
+
+    try:
+        with _opened(path) as stream:
+            line = stream.readline()
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read the file: {exc}") from exc
+    if not line.strip():
+        raise DataError(f"{path}: the file is empty (no header line)")
+    delimiter = max(DELIMITERS, key=line.count)
+    names = [n.strip() for n in next(csv.reader([line], delimiter=delimiter))]
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise DataError(f"{path}: line 1: the header names column {name!r} twice")
+        seen.add(name)
+    return delimiter, names
+
+
+def engine_error(name: str, exc: Exception, path: Path | None = None) -> DataError:
+    """The one-line `DataError` for an error the engine raised reading source `name`.
+
+    A CSV error names the line; a JSON Lines error names the first line that is not JSON.
+    """
+    import re
+
+    text = str(exc)
+    csv_line = re.search(r"CSV Error on Line: (\d+)", text)
+    if csv_line:
+        original = re.search(r"Original Line: (.*)", text)
+        shown = f": {original.group(1)[:80]}" if original else ""
+        return DataError(
+            f"{name}: line {csv_line.group(1)}: the row has a different number of fields "
+            f"than the header{shown}"
+        )
+    if "Malformed JSON" in text and path is not None:
+        bad = _first_bad_json_line(path)
+        if bad is not None:
+            return DataError(f"{name}: line {bad[0]}: not a JSON object ({bad[1]})")
+    first = next((line for line in text.splitlines() if line.strip()), type(exc).__name__)
+    return DataError(f"{name}: cannot read the data: {first.strip()}")
+
+
+def _first_bad_json_line(path: Path) -> tuple[int, str] | None:
+    import json
+
+    with _opened(path) as stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                if not isinstance(json.loads(line), dict):
+                    return number, "a JSON value that is not an object"
+            except json.JSONDecodeError as exc:
+                return number, exc.msg
+    return None
 
 
 def quote(name: str) -> str:
@@ -138,12 +248,17 @@ def normalize_sql(scan: str, types: dict[str, str], labels: tuple[str, ...]) -> 
         value, text = "try_cast(_text AS DOUBLE)", "nullif(CAST(value AS VARCHAR), '')"
         bad = "_text IS NOT NULL AND _value IS NULL AND trim(_text) <> ''"
     return f"""
-        SELECT _us, CAST(metric AS VARCHAR) AS metric, _value AS value, {count} AS _w,
+        SELECT _us, nullif(trim(CAST(metric AS VARCHAR)), '') AS metric, _value AS value, {count} AS _w,
                CASE WHEN _us IS NULL THEN '{REASON_BAD_TIMESTAMP}'
                     WHEN {bad} THEN '{REASON_BAD_VALUE}' END AS _reject,
                {naive} AS _naive {label_sql}
         FROM (SELECT *, {us} AS _us, {value} AS _value FROM (SELECT *, {text} AS _text FROM {scan}))
     """
+
+
+def metric_type_message(name: str, dtype: object) -> str:
+    """The message for a `metric` column that does not hold text."""
+    return f"{name}: column 'metric' has type {dtype}; expected text (metric names such as 'csat')"
 
 
 def _is_number(sql_type: str) -> bool:
@@ -164,6 +279,9 @@ def read_long_file(path: Path, name: str, context: ReadContext) -> Normalized:
     """A long metric file as a normalized frame (a lazy DuckDB relation on its own connection)."""
     con, scan, types = open_file(path, context.data_timezone or "UTC")
     check_columns(name, list(types), REQUIRED, context.labels)
+    if not types["metric"].upper().startswith(("VARCHAR", "ENUM", '"NULL"')):
+        con.close()
+        raise DataError(metric_type_message(name, types["metric"]))
     relation = con.sql(normalize_sql(scan, types, context.labels))
     return Normalized(
         name,
@@ -205,8 +323,11 @@ __all__ = [
     "FileReader",
     "cell_sql",
     "count_sql",
+    "csv_header",
+    "engine_error",
     "first_row_with",
     "instant_sql",
+    "metric_type_message",
     "naive_sql",
     "normalize_sql",
     "open_file",

@@ -14,7 +14,7 @@ from smartgoals._engines import epoch_microseconds
 from smartgoals._errors import DataError
 from smartgoals._expressions import local_to_utc
 from smartgoals._readers import Normalized, ReadContext, check_columns
-from smartgoals._readers.files import REQUIRED
+from smartgoals._readers.files import REQUIRED, metric_type_message
 
 
 def as_lazy(native: Any, name: str) -> nw.LazyFrame[Any]:
@@ -42,6 +42,8 @@ def normalize_frame(native: Any, name: str, context: ReadContext) -> nw.LazyFram
             f"{name}: column 'timestamp' has type {ts_dtype}; expected a datetime "
             "column (parse text first, e.g. pandas.to_datetime(..., utc=True))"
         )
+    if not isinstance(schema["metric"], nw.String | nw.Categorical | nw.Enum | nw.Unknown):
+        raise DataError(metric_type_message(name, schema["metric"]))
     if not schema["value"].is_numeric():
         raise DataError(f"{name}: column 'value' has type {schema['value']}; expected numbers")
     naive = ts_dtype.time_zone is None

@@ -8,6 +8,7 @@ Python) get no annotation.
 from __future__ import annotations
 
 from smartgoals._render import RenderOptions
+from smartgoals._render.text import change_line, changes_title
 from smartgoals._results import GoalResult, Report
 from smartgoals._status import Status
 
@@ -45,4 +46,7 @@ def render(report: Report, options: RenderOptions) -> str:
             continue
         title = f"{goal.id} {goal.status.value.replace('_', ' ')}"
         lines.append(annotation(level, goal.file, goal.line, title, "; ".join(goal.reasons)))
+    if report.compared_with is not None:
+        summary = "\n".join([changes_title(report), *(change_line(c) for c in report.changes)])
+        lines.append(f"::notice title=smartgoals changes::{escape_data(summary)}\n")
     return "".join(lines)

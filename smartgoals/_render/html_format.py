@@ -13,7 +13,7 @@ from itertools import groupby
 
 from smartgoals._render import RenderOptions
 from smartgoals._render.chart import chart_svg
-from smartgoals._render.text import percent, show
+from smartgoals._render.text import change_line, changes_title, percent, show
 from smartgoals._results import GoalResult, Report
 from smartgoals._status import GOOD, Status
 
@@ -175,6 +175,13 @@ def _quality(report: Report) -> str:
     )
 
 
+def _changes(report: Report) -> str:
+    if report.compared_with is None:
+        return ""
+    items = "".join(f"<li>{escape(change_line(c))}</li>" for c in report.changes)
+    return f'<div class="changes"><b>{escape(changes_title(report))}</b><ul>{items}</ul></div>'
+
+
 def render(report: Report, options: RenderOptions) -> str:
     """The report as one self-contained HTML page."""
     day = report.as_of_date.isoformat()
@@ -184,6 +191,6 @@ def render(report: Report, options: RenderOptions) -> str:
         f"<title>smartgoals · {day}</title><style>{STYLE}</style></head><body>"
         f"<header><h1>Goals as of {day}</h1>"
         f'<p class="summary">{len(report.goals)} goals: {_summary(report)}</p>'
-        f"{_quality(report)}</header><main><h2>Leaderboard</h2>{_board(leaderboard(report.goals))}"
+        f"{_changes(report)}{_quality(report)}</header><main><h2>Leaderboard</h2>{_board(leaderboard(report.goals))}"
         f"{LEGEND}{_teams(report)}</main></body></html>\n"
     )

@@ -13,14 +13,14 @@ from itertools import groupby
 from pathlib import Path
 
 from smartgoals._render import RenderOptions
-from smartgoals._render.text import show
+from smartgoals._render.text import change_line, changes_title, show
 from smartgoals._results import GoalResult, Report
 from smartgoals._status import Status
 
 
-def _case(goal: GoalResult, options: RenderOptions) -> tuple[ET.Element, str]:
+def _case(goal: GoalResult, options: RenderOptions, change: str | None) -> tuple[ET.Element, str]:
     case = ET.Element("testcase", name=goal.id, classname=Path(goal.file or "goals").stem, time="0")
-    message = "; ".join(goal.reasons)
+    message = "; ".join([*goal.reasons, *([change] if change else [])])
     if goal.status is Status.NOT_STARTED:
         ET.SubElement(case, "skipped", message=message)
         return case, "skipped"
@@ -32,6 +32,7 @@ def _case(goal: GoalResult, options: RenderOptions) -> tuple[ET.Element, str]:
                 f"value {show(goal, goal.value)}, target {goal.comparison} {show(goal, goal.target)}, "
                 f"{goal.events:,} events, window {goal.window_start.date()} to {goal.window_end.date()}",
                 *goal.reasons,
+                *([change] if change else []),
             ]
         )
         return case, "failure"
@@ -43,6 +44,9 @@ def _case(goal: GoalResult, options: RenderOptions) -> tuple[ET.Element, str]:
 def render(report: Report, options: RenderOptions) -> str:
     """The report as a JUnit XML document."""
     root = ET.Element("testsuites", name="smartgoals", time="0")
+    changes = {
+        c.goal: f"{changes_title(report).split(':')[0]}: {change_line(c)}" for c in report.changes
+    }
     totals = {"tests": 0, "failure": 0}
     by_file = sorted(report.goals, key=lambda g: g.file or "")
     for file, goals in groupby(by_file, key=lambda g: g.file or "goals"):
@@ -51,7 +55,7 @@ def render(report: Report, options: RenderOptions) -> str:
         )
         counts = {"failure": 0, "skipped": 0}
         for goal in goals:
-            case, outcome = _case(goal, options)
+            case, outcome = _case(goal, options, changes.get(goal.id))
             suite.append(case)
             counts[outcome] = counts.get(outcome, 0) + 1
         tests = len(suite)

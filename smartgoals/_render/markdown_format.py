@@ -10,7 +10,15 @@ from __future__ import annotations
 from itertools import groupby
 
 from smartgoals._render import RenderOptions
-from smartgoals._render.text import ATTENTION, rows_line, show, standing, summary_line
+from smartgoals._render.text import (
+    ATTENTION,
+    change_line,
+    changes_title,
+    rows_line,
+    show,
+    standing,
+    summary_line,
+)
 from smartgoals._results import GoalResult, Report
 from smartgoals._status import count_statuses
 
@@ -77,6 +85,10 @@ def render(report: Report, options: RenderOptions) -> str:
         f"**{len(report.goals)} goals:** {summary_line(report.summary)}",
         "",
     ]
+    if report.compared_with is not None:
+        lines += [f"## {changes_title(report)}", ""]
+        lines += [f"- {_cell(change_line(c))}" for c in report.changes]
+        lines.append("")
     attention = [g for g in report.goals if g.status in ATTENTION]
     if attention:
         lines += _attention(attention)

@@ -14,7 +14,14 @@ from rich.table import Table
 from rich.text import Text
 
 from smartgoals._render import RenderOptions, sparkline
-from smartgoals._render.text import budget_left, rows_line, show, standing
+from smartgoals._render.text import (
+    budget_left,
+    change_line,
+    changes_title,
+    rows_line,
+    show,
+    standing,
+)
 from smartgoals._results import GoalResult, Report
 
 DROPPED_FIRST = ("weekly", "forecast", "budget", "owner", "deadline")
@@ -104,6 +111,10 @@ def render(report: Report, options: RenderOptions) -> str:
     )
     console.print(table)
     console.print("  ".join(f"{name}: {n}" for name, n in report.summary.items() if n))
+    if report.compared_with is not None:
+        console.print(changes_title(report), style="bold", markup=False)
+        for change in report.changes:
+            console.print(f"  {change_line(change)}", markup=False)
     for quality in report.data_quality:
         style = "yellow" if quality.rejected else "dim"
         console.print(rows_line(quality), style=style, markup=False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from smartgoals._results import GoalResult, SourceQuality
+from datetime import datetime
+
+from smartgoals._results import Change, GoalResult, Report, SourceQuality
 from smartgoals._status import ATTENTION, Status
 from smartgoals._units import format_value, shown_share
 
@@ -69,3 +71,44 @@ __all__ = [
     "standing",
     "summary_line",
 ]
+
+
+CHANGE_WORDS = {
+    "failing": "newly failing",
+    "at_risk": "newly at risk",
+    "no_data": "newly without enough data",
+    "recovered": "recovered",
+    "achieved": "achieved",
+    "moved": "value moved",
+    "added": "new goal",
+    "retired": "no longer in the goals",
+}
+
+
+def change_line(change: Change) -> str:
+    """One change in words: ``chat-first-response newly failing (on_track → breached, 90.4% → 87.6%)``."""
+
+    def value(v: float | None) -> str:
+        return "–" if v is None else format_value(v, change.unit)
+
+    before = "–" if change.before is None else change.before.value
+    after = "–" if change.after is None else change.after.value
+    states = f"{before} → {after}" if before != after else after
+    return (
+        f"{change.goal} {CHANGE_WORDS[change.kind]} "
+        f"({states}, {value(change.value_before)} → {value(change.value_after)})"
+    )
+
+
+def changes_title(report: Report) -> str:
+    """``Since 2026-11-15: 1 newly failing, 2 recovered`` (or that nothing changed)."""
+    assert report.compared_with is not None
+    since = report.compared_with
+    day = since.date() if isinstance(since, datetime) else since
+    counts: dict[str, int] = {}
+    for change in report.changes:
+        counts[change.kind] = counts.get(change.kind, 0) + 1
+    parts = (
+        ", ".join(f"{n} {CHANGE_WORDS[k]}" for k, n in counts.items()) or "no change worth a look"
+    )
+    return f"Since {day.isoformat()}: {parts}"
