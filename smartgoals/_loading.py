@@ -21,7 +21,7 @@ from smartgoals._errors import GoalFileError, Problem, SourceSpan, UsageError
 from smartgoals._mapping import SourceDef
 from smartgoals._metrics import BUILTIN_METRICS, MetricSpec
 from smartgoals._model import Calendar, Goal, GoalSet, MetricDef, did_you_mean
-from smartgoals._yaml import Document, Path_, read_yaml
+from smartgoals._yaml import Document, Path_, parse_yaml, read_yaml
 
 SECTIONS = ("goals", "defaults", "calendars", "metrics", "sources")
 GOAL_FIELDS = tuple(Goal.model_fields)
@@ -47,6 +47,19 @@ def goal_files(paths: Iterable[StrPath]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+def load_texts(texts: dict[str, str]) -> GoalSet:
+    """Load goal files given as ``{file name: text}`` (a revision from git, for instance).
+
+    Relative paths in the files (a source's ``file:``) are read from the current folder.
+
+    Raises:
+        GoalFileError: with every problem found, each with file, line and column.
+    """
+    loader = _Loader()
+    docs = [loader.read((name, text)) for name, text in sorted(texts.items())]
+    return loader.run_documents([doc for doc in docs if doc is not None])
 
 
 def load(paths: StrPath | Sequence[StrPath]) -> GoalSet:
@@ -95,7 +108,9 @@ class _Loader:
         self.sources: dict[str, SourceDef] = {}
 
     def run(self, files: list[Path]) -> GoalSet:
-        docs = [doc for doc in (self.read(f) for f in files) if doc is not None]
+        return self.run_documents([doc for doc in (self.read(f) for f in files) if doc is not None])
+
+    def run_documents(self, docs: list[Document]) -> GoalSet:
         for doc in docs:
             self.declare_metrics(doc)
             self.declare_calendars(doc)
@@ -115,9 +130,10 @@ class _Loader:
             {d.file: d.ignores for d in docs if d.ignores},
         )
 
-    def read(self, file: Path) -> Document | None:
+    def read(self, file: Path | tuple[str, str]) -> Document | None:
+        """Read a goal file (or parse a ``(name, text)`` pair) into a document to validate."""
         try:
-            doc = read_yaml(file)
+            doc = parse_yaml(file[1], file[0]) if isinstance(file, tuple) else read_yaml(file)
         except GoalFileError as exc:
             self.problems.extend(exc.problems)
             return None
@@ -374,4 +390,4 @@ def _message(error: Any, near_misses: set[str]) -> str:
     return f"{name}: {expected}, got {given!r}"
 
 
-__all__ = ["goal_files", "load"]
+__all__ = ["goal_files", "load", "load_texts"]

@@ -433,6 +433,91 @@ def _read_json(path: Path) -> dict[str, object]:
     return data
 
 
+@cli.command("diff")
+@click.argument("args", nargs=-1, metavar="BASE [HEAD] [PATHS]...")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Markdown for a pull-request comment, JSON for machines.",
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="Write the diff here, not to stdout."
+)
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    metavar="FILE",
+    help="Evaluate both revisions' goals on this data, to show each goal's status before and after.",
+)
+@click.option("--as-of", "as_of", metavar="DATE", help="Judge as of this date (default: today).")
+@click.option("--data-timezone", metavar="TZ", help="Time zone of timestamps without an offset.")
+def diff_command(
+    args: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    data: tuple[str, ...],
+    as_of: str | None,
+    data_timezone: str | None,
+) -> None:
+    """Compare goal files between two git revisions: what a pull request does to the goals.
+
+    Lists goals added and retired, targets raised or lowered, deadlines moved, owners changed.
+    BASE is a git revision (a branch, tag or commit); HEAD another one, or the working tree when
+    left out; PATHS the goal files or folders (default: goals). With --data, each goal's status
+    under the old and the new definition, on the same data. Exits 0, or 2 when git or the goal
+    files cannot be read.
+    """
+    from smartgoals._diff import (
+        compare_goals,
+        goals_at,
+        goals_in_tree,
+        is_revision,
+        render_markdown,
+    )
+
+    with _user_errors():
+        if not args:
+            raise UsageError("diff: give a BASE revision (for example origin/main)")
+        target = Path(output) if output else None
+        if target is not None:
+            _check_writable(target)
+        cwd = Path.cwd()
+        base, rest = args[0], list(args[1:])
+        if not is_revision(base, cwd):
+            raise UsageError(f"diff: {base!r} is not a git revision here")
+        head = (
+            rest.pop(0)
+            if rest and not Path(rest[0]).exists() and is_revision(rest[0], cwd)
+            else None
+        )
+        paths = rest or ["goals"]
+        old = goals_at(base, paths, cwd)
+        new = goals_at(head, paths, cwd) if head else goals_in_tree(paths, cwd)
+        before = after = None
+        if data:
+            moment = _as_of(as_of)
+            before, after = (
+                smartgoals.evaluate(g, list(data), as_of=moment, data_timezone=data_timezone)
+                if len(g)
+                else None
+                for g in (old, new)
+            )
+        result = compare_goals(old, new, base_name=base, head_name=head, before=before, after=after)
+        text = (
+            json.dumps(result.to_dict(), indent=2) + "\n"
+            if fmt == "json"
+            else render_markdown(result)
+        )
+        if target is None:
+            click.echo(text, nl=False)
+        else:
+            _write_atomic(target, text)
+
+
 @cli.command("init")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 def init_command(directory: str) -> None:
