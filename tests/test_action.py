@@ -66,7 +66,7 @@ class Runner:
 
     def run(self) -> list[tuple[str, int, str]]:
         """Every applicable `run:` step: its name, exit code and stdout."""
-        done = []
+        done: list[tuple[str, int, str]] = []
         for step in ACTION["runs"]["steps"]:
             if (
                 "run" not in step
