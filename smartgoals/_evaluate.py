@@ -234,7 +234,10 @@ class _Batch:
                 measure,
                 written,
                 goal.id,
-                goal.owner,
+                # NOTE: a for_each goal owned by its label ("owner: agent") is owned by each child
+                f"each {goal.owner}"
+                if goal.for_each and goal.owner == goal.for_each
+                else goal.owner,
                 goal.title,
                 goal.parent,
                 goal.segment,

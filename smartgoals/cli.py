@@ -205,6 +205,11 @@ def _render_findings(findings: list[smartgoals.Finding], fmt: str) -> str:
     help="Say what changed since this earlier JSON report (newly failing, recovered, ...).",
 )
 @click.option(
+    "--link-base",
+    metavar="URL",
+    help="Link goal files in the HTML report to URL/FILE#LINE (a repository's blob URL).",
+)
+@click.option(
     "--max-rejected",
     default="1%",
     show_default=True,
@@ -225,6 +230,7 @@ def check_command(
     data_timezone: str | None,
     reports: tuple[str, ...],
     compare: str | None,
+    link_base: str | None,
     max_rejected: str,
 ) -> None:
     """Evaluate goals against metric data and fail when goals are breached or missed.
@@ -254,7 +260,7 @@ def check_command(
         for notice in report.notices:
             click.echo(f"smartgoals: {notice}", err=True)
         for target_fmt, path in targets:
-            options = _render_options(policy, to_terminal=path is None)
+            options = _render_options(policy, to_terminal=path is None, link_base=link_base)
             text = render(report, target_fmt, options)
             if path is None:
                 click.echo(text, nl=False)
@@ -341,12 +347,16 @@ def _check_filters_match(
         raise UsageError(f"{' '.join(given)}: no goal matches")
 
 
-def _render_options(policy: frozenset[Status], *, to_terminal: bool) -> RenderOptions:
+def _render_options(
+    policy: frozenset[Status], *, to_terminal: bool, link_base: str | None = None
+) -> RenderOptions:
     """Colours and the terminal's width (or $COLUMNS) when writing to stdout."""
     if not to_terminal:
-        return RenderOptions(fail_on=policy)
+        return RenderOptions(fail_on=policy, link_base=link_base)
     width = shutil.get_terminal_size((RenderOptions.width, 24)).columns
-    return RenderOptions(fail_on=policy, color=sys.stdout.isatty(), width=width)
+    return RenderOptions(
+        fail_on=policy, color=sys.stdout.isatty(), width=width, link_base=link_base
+    )
 
 
 def _check_goal_ids(wanted: tuple[str, ...], known: set[str], templates: set[str]) -> None:
@@ -402,7 +412,14 @@ def _progress(message: str) -> Iterator[None]:
     metavar="LIST",
     help="Statuses shown as failing (JUnit failures, Markdown attention).",
 )
-def render_command(report: str, fmt: str, output: str | None, fail_on: str) -> None:
+@click.option(
+    "--link-base",
+    metavar="URL",
+    help="Link goal files in the HTML report to URL/FILE#LINE (a repository's blob URL).",
+)
+def render_command(
+    report: str, fmt: str, output: str | None, fail_on: str, link_base: str | None
+) -> None:
     """Render a saved JSON report (from `check --format json`) in another format.
 
     The output is what `check` writes in that format for the same run; no data is read. Exits 0,
@@ -414,7 +431,8 @@ def render_command(report: str, fmt: str, output: str | None, fail_on: str) -> N
         if target is not None:
             _check_writable(target)
         loaded = smartgoals.Report.from_dict(_read_json(Path(report)))
-        text = render(loaded, fmt, _render_options(policy, to_terminal=target is None))
+        options = _render_options(policy, to_terminal=target is None, link_base=link_base)
+        text = render(loaded, fmt, options)
         if target is None:
             click.echo(text, nl=False)
         else:

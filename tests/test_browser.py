@@ -60,36 +60,96 @@ def browser(tmp_path):
         driver.quit()
 
 
-def test_html_report_renders_in_chromium(browser, tmp_path):
+@pytest.fixture(scope="module")
+def page(tmp_path_factory) -> tuple[Path, smartgoals.Report]:
+    report = smartgoals.evaluate(EXAMPLE_GOALS, [str(p) for p in EXAMPLE_DATA], as_of=AS_OF)
+    path = tmp_path_factory.mktemp("html") / "report.html"
+    path.write_text(render(report, "html"), encoding="utf-8")
+    return path, report
+
+
+OVERLAPS = """
+const boxes = [];
+document.querySelectorAll("svg.chart").forEach(function (svg, chart) {
+  svg.querySelectorAll("text").forEach(function (text) {
+    const r = text.getBoundingClientRect();
+    boxes.push([chart, text.textContent, r.left, r.top, r.right, r.bottom]);
+  });
+});
+const found = [];
+for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+  const a = boxes[i], b = boxes[j];
+  if (a[0] !== b[0]) continue;
+  if (a[2] < b[4] && b[2] < a[4] && a[3] < b[5] && b[3] < a[5]) found.push([a[1], b[1]]);
+}
+return found;
+"""
+
+
+@pytest.mark.parametrize("width", [1400, 400])
+def test_html_report_in_chromium(browser, page, width):
     from PIL import Image, ImageStat
     from selenium.webdriver.common.by import By
 
-    report = smartgoals.evaluate(EXAMPLE_GOALS, [str(p) for p in EXAMPLE_DATA], as_of=AS_OF)
-    page = tmp_path / "report.html"
-    page.write_text(render(report, "html"), encoding="utf-8")
-    browser.get(page.as_uri())
-
+    path, report = page
+    browser.set_window_size(width, 1000)
+    browser.get(path.as_uri())
+    overflow = browser.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{overflow}px of horizontal overflow at {width}px"
     cards = browser.find_elements(By.CSS_SELECTOR, "article.goal")
     assert sorted(c.get_attribute("data-goal") for c in cards) == sorted(g.id for g in report.goals)
     for card in cards:
-        chart = card.find_element(By.CSS_SELECTOR, "svg.chart")
-        goal_id = card.get_attribute("data-goal")
-        assert chart.size["width"] > 200, goal_id
-        assert chart.size["height"] > 80, goal_id
-        target = chart.find_element(By.CSS_SELECTOR, "line.target")
-        assert target.size["width"] > 100
-    with_history = [g.id for g in report.goals if g.weekly or g.daily]
-    for goal_id in with_history:
-        line = browser.find_element(
-            By.CSS_SELECTOR, f'article[data-goal="{goal_id}"] polyline.actual'
-        )
-        assert line.size["width"] > 10, goal_id
+        assert card.size["width"] <= width, card.get_attribute("data-goal")
+        charts = card.find_elements(By.CSS_SELECTOR, "svg.chart")
+        message = card.find_elements(By.CSS_SELECTOR, ".nochart")
+        assert len(charts) + len(message) == 1, card.get_attribute("data-goal")
+        for chart in charts:
+            assert chart.size["width"] > 200
+    assert browser.execute_script(OVERLAPS) == []
+    smallest = browser.execute_script(
+        "return Math.min(...Array.from(document.querySelectorAll('svg.chart text'))"
+        ".map(t => t.getBoundingClientRect().height))"
+    )
+    assert smallest >= 10, f"chart labels {smallest:.1f}px high at {width}px"
+    attention = browser.find_elements(By.CSS_SELECTOR, ".attention a")
+    assert attention
+    for link in attention:
+        target = link.get_attribute("href").split("#")[1]
+        assert browser.find_elements(By.ID, target)
 
     OUTPUT.mkdir(exist_ok=True)
-    shot = OUTPUT / "report.png"
-    browser.set_window_size(1400, 2200)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(width, min(height, 2600))
+    shot = OUTPUT / f"report-{width}.png"
     assert browser.save_screenshot(str(shot))
     image = Image.open(shot).convert("RGB")
-    assert image.size[0] >= 1000
     assert max(ImageStat.Stat(image).stddev) > 20
-    assert len(image.getcolors(maxcolors=1 << 20) or []) > 50
+
+
+def test_overview_sorts_with_scripts_and_reads_without(browser, page, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    path, report = page
+    browser.set_window_size(1400, 1000)
+    browser.get(path.as_uri())
+
+    def column(index: int) -> list[str]:
+        rows = browser.find_elements(By.CSS_SELECTOR, "table.overview tbody tr")
+        return [r.find_elements(By.TAG_NAME, "td")[index].text for r in rows]
+
+    assert len(column(1)) == len(report.goals)
+    browser.find_elements(By.CSS_SELECTOR, "table.overview th button")[1].click()
+    assert column(1) == sorted(column(1))
+    browser.find_elements(By.CSS_SELECTOR, "table.overview th button")[1].click()
+    assert column(1) == sorted(column(1), reverse=True)
+
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    browser.get(path.as_uri())
+    assert len(browser.find_elements(By.CSS_SELECTOR, "article.goal")) == len(report.goals)
+    statuses = [
+        r.get_attribute("data-sort")
+        for r in browser.find_elements(By.CSS_SELECTOR, "table.overview tbody td:first-child")
+    ]
+    assert statuses == sorted(statuses, key=int)  # in status order, as written

@@ -97,14 +97,14 @@ def test_check_json_is_the_report():
     report = json.loads(result.stdout)
     assert report["summary"] == {
         "missed": 1,
-        "breached": 2,
+        "breached": 6,
         "at_risk": 1,
         "no_data": 1,
         "on_track": 6,
         "achieved": 1,
         "not_started": 1,
     }
-    assert len(report["goals"]) == 13
+    assert len(report["goals"]) == 17
 
 
 @pytest.mark.parametrize(
@@ -297,7 +297,7 @@ def test_check_needs_no_optional_engine():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == EXIT_FAILED, result.stderr
-    assert json.loads(result.stdout)["summary"]["breached"] == 2
+    assert json.loads(result.stdout)["summary"]["breached"] == 6
 
 
 def test_check_naive_with_counts_is_not_mixed(tmp_path, goal_file):

@@ -100,7 +100,7 @@ def test_github_annotations_point_at_goal_lines(report):
         )
         assert match, line
         level, file, number, goal_id, _ = match.groups()
-        goal = goals.get(goal_id)
+        goal = goals.get(goal_id.split("/")[0])  # a for_each child points at its template
         assert goal.span is not None
         assert (Path(file).name, int(number)) == (Path(goal.span.file).name, goal.span.line)
         assert level == ("warning" if goal_id == "csat-q4" else "error")
@@ -137,16 +137,43 @@ def test_html_is_self_contained(report):
     assert "@import" not in page
     articles = [str(attrs["data-goal"]) for tag, attrs in parser.tags if tag == "article"]
     assert sorted(articles) == sorted(g.id for g in report.goals)
-    assert page.count('<svg class="chart"') == len(report.goals)
+    drawn = page.count('<svg class="chart"') + page.count('<p class="nochart">')
+    assert drawn == len(report.goals)
+    assert page.count('<p class="nochart">') == sum(not (g.weekly or g.daily) for g in report.goals)
 
 
 def test_html_leaderboard_ranks_owners(report):
     from smartgoals._render.html_format import leaderboard
 
     standings = leaderboard(report.goals)
-    assert {s.owner for s in standings} == {g.owner for g in report.goals}
-    shares = [s.attainment for s in standings if s.attainment is not None]
-    assert shares == sorted(shares, reverse=True)
+    assert {s.owner for s in standings} == {g.owner for g in report.goals if not g.children}
+    keys = [(s.attainment, s.score) for s in standings]
+    assert keys == sorted(
+        keys, key=lambda k: (k[0] if k[0] is not None else -1, k[1] or -1), reverse=True
+    )
+    # an owner whose goals are all on track ranks first, whatever their progress
+    assert standings[0].attainment == 1.0
+
+
+def test_html_agent_ranking(report):
+    from smartgoals._render.html_format import against_target
+
+    page = render(report, "html")
+    children = [g for g in report.goals if g.parent == "chat-agent-first-response"]
+    ranked = sorted(children, key=lambda g: -(against_target(g) or 0))
+    board = page[page.index("<h2>Within teams</h2>") : page.index("<h2>Team chat</h2>")]
+    positions = [board.index(f'href="#goal-{g.id}"') for g in ranked]
+    assert positions == sorted(positions)
+
+
+def test_html_does_not_rank_low_volume_agents(goal_file, ticket_events):
+    path = goal_file(
+        "goals:\n  - {id: agents, owner: agent, metric: csat, for_each: agent, target: 80%,"
+        " kind: maintain, deadline: 2026-12-31, min_events: 200}\n"
+    )
+    report = smartgoals.evaluate(path, ticket_events, as_of=AS_OF)
+    page = render(report, "html")
+    assert "Not ranked (fewer than 200 events)" in page
 
 
 def test_markdown_stays_readable_at_200_goals(goal_file, ticket_events):

@@ -122,7 +122,7 @@ def agent_rows() -> list[dict]:
 
 @pytest.mark.parametrize(
     ("owner", "owners"),
-    [("lead@example.com", ["lead@example.com"] * 3), ("agent", ["agent", "ann", "bo"])],
+    [("lead@example.com", ["lead@example.com"] * 3), ("agent", ["each agent", "ann", "bo"])],
     ids=["parent-owner-kept", "label-as-owner"],
 )
 def test_for_each_children_owner_and_segment(goal_file, owner, owners):

@@ -24,6 +24,7 @@ class RenderOptions:
     fail_on: frozenset[Status] = DEFAULT_FAIL_ON
     color: bool = False
     width: int = 140
+    link_base: str | None = None
 
 
 Renderer = Callable[[Report, RenderOptions], str]
