@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import smartgoals
+from smartgoals._sample import write_starter
 from smartgoals.cli import EXIT_ERROR, cli
 from tests.conftest import ROOT
 
@@ -41,26 +42,41 @@ def test_docs_goal_examples_load(name, text, tmp_path):
 
 
 @pytest.mark.parametrize(("name", "code"), PYTHON_BLOCKS, ids=[n for n, _ in PYTHON_BLOCKS])
-def test_docs_python_examples_run(name, code, monkeypatch, capsys):
-    monkeypatch.chdir(ROOT)
+def test_docs_python_examples_run(name, code, tmp_path, monkeypatch, capsys):
+    # NOTE: run where a reader would: beside the repository's examples and `smartgoals init demo`
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    write_starter(tmp_path / "demo", "{}")
+    monkeypatch.chdir(tmp_path)
     exec(compile(code, name, "exec"), {"__name__": "__docs__"})
+
+
+def console_sessions(page: str) -> list[tuple[str, list[str]]]:
+    """The ``$ smartgoals ...`` commands of a page's console blocks, each with the output shown."""
+    sessions: list[tuple[str, list[str]]] = []
+    for name, text in blocks("console"):
+        if not name.startswith(page + "#"):
+            continue
+        for line in text.splitlines():
+            if line.startswith("$ "):
+                sessions.append((line[2:], []))
+            elif sessions:
+                sessions[-1][1].append(line)
+    return sessions
 
 
 @pytest.mark.parametrize("page", CONSOLE_PAGES)
 def test_docs_console_examples_run(page, tmp_path, monkeypatch):
     (tmp_path / "examples").symlink_to(ROOT / "examples")
     monkeypatch.chdir(tmp_path)
-    commands = [
-        line[2:]
-        for name, text in blocks("console")
-        if name.startswith(page + "#")
-        for line in text.splitlines()
-        if line.startswith("$ smartgoals ")
-    ]
-    assert commands
-    for command in commands:
+    monkeypatch.setenv("COLUMNS", "100")
+    sessions = [(c, shown) for c, shown in console_sessions(page) if c.startswith("smartgoals ")]
+    assert sessions
+    for command, shown in sessions:
         result = CliRunner().invoke(cli, shlex.split(command)[1:], catch_exceptions=False)
         assert result.exit_code != EXIT_ERROR, (command, result.stderr)
+        # NOTE: the output a page shows is the real output's first lines (trailing spaces aside)
+        actual = [line.rstrip() for line in result.stdout.splitlines()]
+        assert [line.rstrip() for line in shown] == actual[: len(shown)], command
 
 
 def test_readme_commands_are_what_ci_runs():

@@ -53,8 +53,9 @@ def _width(name: str, rows: list[dict[str, Text | str]]) -> int:
 def _columns(rows: list[dict[str, Text | str]], width: int) -> dict[str, int]:
     """The columns that fit `width`, with their widths, dropping the least needed first.
 
-    Every column but the goal and the owner keeps its full width; those two share what is left,
-    down to 12 and 8 characters.
+    Columns are dropped (weekly, forecast, budget, owner, deadline) until the goal id fits whole
+    beside an owner of at least 8 characters; only when nothing is left to drop is the id cut.
+    Every other column keeps its full width, so a value or a target is never cut.
     """
     names = list(rows[0]) if rows else ["status", "goal"]
     if "budget" in names and not any(str(row["budget"]) for row in rows):
@@ -63,18 +64,17 @@ def _columns(rows: list[dict[str, Text | str]], width: int) -> dict[str, int]:
         if dropped in names:
             names.remove(dropped)
         widths = {n: _width(n, rows) for n in names}
+        if "owner" in widths:
+            widths["owner"] = min(widths["owner"], 16)
         fixed = sum(w for n, w in widths.items() if n not in SHORTEST) + 2 * (len(names) - 1)
         room = width - fixed
-        if room >= sum(SHORTEST[n] for n in names if n in SHORTEST):
+        owner_least = SHORTEST["owner"] if "owner" in widths else 0
+        if room >= widths["goal"] + owner_least:
             break
-    owner = min(widths.get("owner", 0), 16)
-    goal = widths.get("goal", 0)
+    goal = max(min(widths["goal"], room - owner_least), SHORTEST["goal"])
+    widths["goal"] = goal
     if "owner" in widths:
-        goal = min(
-            goal, max(SHORTEST["goal"], room - min(owner, max(SHORTEST["owner"], room - goal)))
-        )
-        widths["owner"] = max(min(owner, room - goal), SHORTEST["owner"])
-    widths["goal"] = max(min(goal, room - widths.get("owner", 0)), SHORTEST["goal"])
+        widths["owner"] = max(min(widths["owner"], room - goal), SHORTEST["owner"])
     return widths
 
 
