@@ -62,10 +62,8 @@ PER_SERIES = (REASON_RANGE, REASON_NEGATIVE)  # NOTE: reported with the series t
 # Names of the projected columns and of the grouped table's columns.
 METRIC, SERIES, WHY, NAIVE, READ = "metric", "_series", "_why", "_naive_key", "_read"
 LABEL, OTHER = "_label", "_other_metric"
-UNUSED, UNKNOWN = (
-    -2,
-    -3,
-)  # NOTE: series codes of a known metric no goal reads, and of an unknown one
+# NOTE: series codes of a known metric no goal reads, of an unknown one, of an empty one
+UNUSED, UNKNOWN, MISSING = -2, -3, -4
 DAY, BUCKET, INSTANT = "_day", "_bucket", "_instant"
 EMPTY, WEIGHT, TOTAL, LOW, HIGH = "_empty", "_weight", "_total", "_low", "_high"
 US = "_us"
@@ -138,15 +136,23 @@ def _codes(plan: Plan) -> dict[str, int]:
 
 
 def _series_code(plan: Plan) -> nw.Expr:
-    """The row's series code, `UNUSED` for another known metric, `UNKNOWN` for anything else."""
+    """The row's series code, or `UNUSED`, `MISSING` (empty or blank) or `UNKNOWN` for its metric.
+
+    Names are matched as written first; only a row that matches none is matched again with its
+    spaces trimmed (`` csat``), so the common case costs no string operation.
+    """
     metric = nw.col(METRIC)
+    trimmed = metric.str.strip_chars()
     unused = sorted(plan.known - plan.series)
+    rules: list[tuple[nw.Expr, int]] = []
+    for name_of in (metric, trimmed):
+        rules += [(name_of == name, code) for name, code in _codes(plan).items()]
+        if unused:
+            rules.append((name_of.is_in(unused), UNUSED))
+    rules.append((metric.is_null() | (trimmed == ""), MISSING))
     expr: Any = None
-    for name, code in _codes(plan).items():
-        test = metric == name
+    for test, code in rules:
         expr = nw.when(test).then(nw.lit(code)) if expr is None else expr.when(test).then(code)
-    test = metric.is_in(unused) if unused else nw.lit(value=False)
-    expr = nw.when(test).then(nw.lit(UNUSED)) if expr is None else expr.when(test).then(UNUSED)
     series: nw.Expr = expr.otherwise(nw.lit(UNKNOWN)).cast(nw.Int64())
     return series
 
@@ -247,7 +253,7 @@ def _rejection(plan: Plan) -> nw.Expr:
         [
             (~nw.col("_reject").is_null(), nw.col("_reject")),
             (nw.col(US).is_null(), nw.lit(REASON_TIMESTAMP)),
-            (nw.col(METRIC).is_null(), nw.lit(REASON_NO_METRIC)),
+            (nw.col(SERIES) == MISSING, nw.lit(REASON_NO_METRIC)),
             (nw.col(SERIES) == UNKNOWN, nw.lit(REASON_METRIC)),
             # NOTE: pandas writes a missing value as NaN (is_null is true for it), so only a NaN
             # that is not null is rejected; engines with real nulls keep the two apart.

@@ -70,7 +70,7 @@ def evaluate(
     moment = parse_as_of(as_of)
     if data_timezone is not None:
         _check_data_timezone(data_timezone)
-    if not list(goal_set):
+    if not goal_set.goals:
         return Report(moment, (), notices=("no goals to evaluate; no data read",))
     items, notes = _unique(inputs(data, goal_set))
     tz = data_timezone or shared_timezone(goal_set)

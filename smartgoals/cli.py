@@ -11,10 +11,11 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -24,12 +25,13 @@ from smartgoals._errors import DataError, GoalFileError, SmartGoalsError, UsageE
 from smartgoals._render import FORMATS, RenderOptions, render
 from smartgoals._render.github_format import annotation
 from smartgoals._sample import write_starter
-from smartgoals._status import Status, parse_policy
+from smartgoals._status import DEFAULT_FAIL_ON, Status, parse_policy
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @contextmanager
@@ -56,6 +58,40 @@ def _as_of(value: str | None) -> date | datetime:
 @click.version_option(smartgoals.__version__, prog_name="smartgoals")
 def cli() -> None:
     """SMART goals for customer service: validate goal files and check them against your data."""
+
+
+_report_format = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Report format.",
+)
+_link_base = click.option(
+    "--link-base",
+    metavar="URL",
+    help="Link goal files in the HTML report to URL/FILE#LINE (a repository's blob URL).",
+)
+
+
+def _output(what: str) -> Callable[[F], F]:
+    """``--output/-o FILE``: write `what` there instead of stdout."""
+    return click.option(
+        "--output", "-o", type=click.Path(dir_okay=False), help=f"Write {what} here, not to stdout."
+    )
+
+
+def _fail_on(help_text: str) -> Callable[[F], F]:
+    """``--fail-on LIST`` with the default policy."""
+    return click.option(
+        "--fail-on",
+        "fail_on",
+        default=",".join(sorted(s.value for s in DEFAULT_FAIL_ON)),
+        show_default=True,
+        metavar="LIST",
+        help=help_text,
+    )
 
 
 def _goal_paths(paths: tuple[str, ...]) -> list[str]:
@@ -165,25 +201,9 @@ def _render_findings(findings: list[smartgoals.Finding], fmt: str) -> str:
 @click.option(
     "--as-of", "as_of", metavar="DATE", help="Judge as of this date or timestamp (default: today)."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="Report format.",
-)
-@click.option(
-    "--output", "-o", type=click.Path(dir_okay=False), help="Write the report here, not to stdout."
-)
-@click.option(
-    "--fail-on",
-    "fail_on",
-    default="breached,missed,no_data",
-    show_default=True,
-    metavar="LIST",
-    help="Statuses that fail the run: breached, missed, no_data, at_risk.",
-)
+@_report_format
+@_output("the report")
+@_fail_on("Statuses that fail the run: breached, missed, no_data, at_risk.")
 @click.option(
     "--goal", "goal_ids", multiple=True, metavar="ID", help="Only this goal (repeatable)."
 )
@@ -204,11 +224,7 @@ def _render_findings(findings: list[smartgoals.Finding], fmt: str) -> str:
     metavar="REPORT.json",
     help="Say what changed since this earlier JSON report (newly failing, recovered, ...).",
 )
-@click.option(
-    "--link-base",
-    metavar="URL",
-    help="Link goal files in the HTML report to URL/FILE#LINE (a repository's blob URL).",
-)
+@_link_base
 @click.option(
     "--max-rejected",
     default="1%",
@@ -393,30 +409,10 @@ def _progress(message: str) -> Iterator[None]:
 
 @cli.command("render")
 @click.argument("report", type=click.Path(dir_okay=False))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="Report format.",
-)
-@click.option(
-    "--output", "-o", type=click.Path(dir_okay=False), help="Write the report here, not to stdout."
-)
-@click.option(
-    "--fail-on",
-    "fail_on",
-    default="breached,missed,no_data",
-    show_default=True,
-    metavar="LIST",
-    help="Statuses shown as failing (JUnit failures, Markdown attention).",
-)
-@click.option(
-    "--link-base",
-    metavar="URL",
-    help="Link goal files in the HTML report to URL/FILE#LINE (a repository's blob URL).",
-)
+@_report_format
+@_output("the report")
+@_fail_on("Statuses shown as failing (JUnit failures, Markdown attention).")
+@_link_base
 def render_command(
     report: str, fmt: str, output: str | None, fail_on: str, link_base: str | None
 ) -> None:
@@ -461,9 +457,7 @@ def _read_json(path: Path) -> dict[str, object]:
     show_default=True,
     help="Markdown for a pull-request comment, JSON for machines.",
 )
-@click.option(
-    "--output", "-o", type=click.Path(dir_okay=False), help="Write the diff here, not to stdout."
-)
+@_output("the diff")
 @click.option(
     "--data",
     "data",

@@ -153,3 +153,25 @@ def test_overview_sorts_with_scripts_and_reads_without(browser, page, tmp_path):
         for r in browser.find_elements(By.CSS_SELECTOR, "table.overview tbody td:first-child")
     ]
     assert statuses == sorted(statuses, key=int)  # in status order, as written
+
+
+def test_narrow_page_never_scrolls_sideways(browser, tmp_path):
+    """Long unbroken words (data paths, goal ids) and a wide font still fit a 320 px phone."""
+    deep = tmp_path / ("a-very-long-folder-name-without-spaces" * 3) / "data"
+    deep.mkdir(parents=True)
+    for source in EXAMPLE_DATA:
+        shutil.copy(source, deep / source.name)
+    report = smartgoals.evaluate(
+        EXAMPLE_GOALS, [str(deep / p.name) for p in EXAMPLE_DATA], as_of=AS_OF
+    )
+    page = render(report, "html").replace(
+        "</head>", "<style>*{font-family:monospace !important}</style></head>"
+    )
+    path = tmp_path / "narrow.html"
+    path.write_text(page, encoding="utf-8")
+    browser.set_window_size(320, 1000)
+    browser.get(path.as_uri())
+    overflow = browser.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{overflow}px of horizontal overflow at 320px"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import smartgoals
 from smartgoals import Status
@@ -316,3 +319,31 @@ def test_compare_in_every_format(tmp_path):
         assert "csat-q4 newly at risk" in text, fmt
         saved = smartgoals.Report.from_dict(document)
         assert render(saved, fmt) == text, fmt
+
+
+@given(
+    low=st.floats(-1e6, 1e6, allow_nan=False),
+    span=st.floats(1e-6, 1e6, allow_nan=False),
+)
+def test_nice_ticks_are_round_and_cover_the_range(low, span):
+    from smartgoals._render.chart import nice_ticks
+
+    ticks = nice_ticks(low, low + span)
+    assert 1 <= len(ticks) <= 11
+    assert all(low - 1e-9 * span <= t <= low + span * (1 + 1e-9) for t in ticks)
+    if len(ticks) > 1:
+        step = ticks[1] - ticks[0]
+        mantissa = step / 10 ** math.floor(math.log10(step))
+        # NOTE: a step far below the values' magnitude carries their rounding error
+        tolerance = 1e-9 + 1e-14 * max(abs(t) for t in ticks) / step
+        assert min(abs(mantissa - m) for m in (1, 2, 5, 10)) < tolerance
+
+
+def test_chart_value_labels_keep_apart(report):
+    from smartgoals._render.chart import MIN_GAP, _Frame, value_ticks
+
+    for goal in report.goals:
+        frame = _Frame(goal.deadline, goal.deadline, goal.target * 0.99, goal.target * 1.01 + 1e-9)
+        ys = sorted(frame.y(v) for v in value_ticks(frame, goal))
+        assert all(b - a >= MIN_GAP for a, b in zip(ys, ys[1:], strict=False)), goal.id
+        assert goal.target in value_ticks(frame, goal)

@@ -44,13 +44,9 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     raw = span / max(count - 1, 1)
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    first = math.ceil(low / step) * step
-    ticks = []
-    value = first
-    while value <= high + step * 1e-9:
-        ticks.append(round(value, 12))
-        value += step
-    return ticks
+    first = math.ceil(low / step)
+    last = math.floor(high / step + 1e-9)
+    return [round(k * step, 12) for k in range(first, last + 1)]
 
 
 def history_of(goal: GoalResult) -> tuple[str, list[Point]]:

@@ -40,7 +40,7 @@ color:var(--ink);background:var(--bg)}header,main{max-width:1320px;margin:0 auto
 h1{font-size:24px;margin:6px 0}h2{font-size:19px;margin:26px 0 8px}h3{font-size:16px;margin:18px 0 8px}
 a{color:#1864ab}.summary{font-size:16px;margin:4px 0}.panel{background:var(--card);border:1px solid
 var(--line);border-radius:10px;padding:10px 14px;margin:10px 0}.panel ul{margin:4px 0;padding-left:20px}
-.attention li{margin:3px 0}.quality{background:#fff9db;border-color:#ffe066}
+.panel li{overflow-wrap:anywhere}.attention li{margin:3px 0}.quality{background:#fff9db;border-color:#ffe066}
 .scroll{overflow-x:auto;max-width:100%}table{border-collapse:collapse;background:var(--card);
 border:1px solid var(--line);font-size:14px}th,td{padding:6px 10px;border-bottom:1px solid var(--line);
 text-align:left;white-space:nowrap}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
