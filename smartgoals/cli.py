@@ -68,6 +68,9 @@ _report_format = click.option(
     show_default=True,
     help="Report format.",
 )
+_config = click.option(
+    "--config", type=click.Path(), help="smartgoals.yaml with shared calendars and metrics."
+)
 _link_base = click.option(
     "--link-base",
     metavar="URL",
@@ -112,9 +115,7 @@ def _goal_paths(paths: tuple[str, ...]) -> list[str]:
     show_default=True,
     help="Output format.",
 )
-@click.option(
-    "--config", type=click.Path(), help="smartgoals.yaml with shared calendars and metrics."
-)
+@_config
 @click.option(
     "--select",
     "select",
@@ -125,12 +126,7 @@ def _goal_paths(paths: tuple[str, ...]) -> list[str]:
 @click.option(
     "--ignore", "ignore", multiple=True, metavar="RULE", help="Not these rules (same forms)."
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False),
-    help="Write the findings here, not to stdout.",
-)
+@_output("the findings")
 def lint_command(
     goals: tuple[str, ...],
     as_of: str | None,
@@ -195,9 +191,7 @@ def _render_findings(findings: list[smartgoals.Finding], fmt: str) -> str:
     metavar="FILE",
     help="Metric data: CSV, Parquet or JSON Lines (repeat for several files).",
 )
-@click.option(
-    "--config", type=click.Path(), help="smartgoals.yaml with shared calendars and metrics."
-)
+@_config
 @click.option(
     "--as-of", "as_of", metavar="DATE", help="Judge as of this date or timestamp (default: today)."
 )
