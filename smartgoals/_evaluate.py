@@ -17,7 +17,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -105,17 +105,18 @@ def unmatched_filters(goals: GoalSet, table: PeriodTable) -> list[Unmatched]:
     """
     plan = table.plan
     assert plan is not None
+    seen_in = cache(table.seen)  # NOTE: goals of one team share their views and labels
     found = []
     for goal in goals:
         view, series = plan.goal_views[goal.id], goals.metrics[goal.metric].inputs[0]
         for label, wanted in goal.where.items():
-            seen = table.seen(view, series, label)
+            seen = seen_in(view, series, label)
             for value in [wanted] if isinstance(wanted, str) else wanted:
                 if value not in seen:
                     found.append(
                         Unmatched(goal.id, label, value, _by_rows(seen), _close(value, seen))
                     )
-        if goal.for_each is not None and not table.seen(view, series, goal.for_each):
+        if goal.for_each is not None and not seen_in(view, series, goal.for_each):
             found.append(Unmatched(goal.id, goal.for_each, None, ()))
     return found
 
