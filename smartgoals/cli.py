@@ -150,10 +150,7 @@ def lint_command(
         paths = _goal_paths(goals) + ([config] if config else [])
         findings = smartgoals.lint(paths, as_of=_as_of(as_of), select=select, ignore=ignore)
         text = _render_findings(findings, fmt)
-        if target is None:
-            click.echo(text, nl=False)
-        else:
-            _write_atomic(target, text)
+        _emit(text, target)
     failing = [f for f in findings if strict or f.severity == "error"]
     sys.exit(EXIT_FAILED if failing else EXIT_OK)
 
@@ -272,10 +269,7 @@ def check_command(
         for target_fmt, path in targets:
             options = _render_options(policy, to_terminal=path is None, link_base=link_base)
             text = render(report, target_fmt, options)
-            if path is None:
-                click.echo(text, nl=False)
-            else:
-                _write_atomic(path, text)
+            _emit(text, path)
         _check_rejected(report, limit)
     sys.exit(EXIT_FAILED if report.failing(policy) else EXIT_OK)
 
@@ -311,6 +305,14 @@ def _check_writable(path: Path) -> None:
         raise UsageError(f"{path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
         raise UsageError(f"{path}: the folder {folder} is not writable")
+
+
+def _emit(text: str, path: Path | None) -> None:
+    """Print `text`, or write it to `path` when one is given."""
+    if path is None:
+        click.echo(text, nl=False)
+    else:
+        _write_atomic(path, text)
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -423,10 +425,7 @@ def render_command(
         loaded = smartgoals.Report.from_dict(_read_json(Path(report)))
         options = _render_options(policy, to_terminal=target is None, link_base=link_base)
         text = render(loaded, fmt, options)
-        if target is None:
-            click.echo(text, nl=False)
-        else:
-            _write_atomic(target, text)
+        _emit(text, target)
 
 
 def _read_json(path: Path) -> dict[str, object]:
@@ -518,10 +517,7 @@ def diff_command(
             if fmt == "json"
             else render_markdown(result)
         )
-        if target is None:
-            click.echo(text, nl=False)
-        else:
-            _write_atomic(target, text)
+        _emit(text, target)
 
 
 @cli.command("init")
