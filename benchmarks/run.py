@@ -29,7 +29,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -233,12 +232,9 @@ def soda_command(python: str, folder: Path, data: Path, goal_text: str) -> tuple
 
 
 def run_file(
-    data: Path,
-    args: argparse.Namespace,
-    folder: Path,
-    save: Callable[[list[dict[str, object]]], None],
-) -> list[dict[str, object]]:
-    """Every tool on one data file, for every scenario; `save` is called after each scenario."""
+    data: Path, args: argparse.Namespace, folder: Path, records: list[dict[str, object]]
+) -> None:
+    """Every tool on one data file, for every scenario, added to `records` and saved after each."""
     smartgoals = str(Path(sys.executable).parent / "smartgoals")
     floors = {
         "duckdb": measure([sys.executable, "-c", FLOOR_DUCKDB, str(data)], args.repeat),
@@ -254,7 +250,6 @@ def run_file(
             **measure(command, args.soda_repeat or args.repeat, folder),
             "goals_expressed": expressed,
         }
-    records = []
     for scenario in args.scenario:
         goals = folder / f"{scenario}.yaml"
         goals.write_text(workload.goal_file(scenario))
@@ -296,8 +291,12 @@ def run_file(
         record["ratios"] = _ratios(record)
         records.append(record)
         _print(record)
-        save(records)
-    return records
+        save(args.json, records)
+
+
+def save(path: Path, records: list[dict[str, object]]) -> None:
+    """Write every figure so far, so that an interrupted run keeps what it measured."""
+    path.write_text(json.dumps({"cpus": os.cpu_count(), "runs": records}, indent=2) + "\n")
 
 
 def _ratios(record: dict[str, object]) -> dict[str, float]:
@@ -360,12 +359,6 @@ def main() -> None:
     os.environ.setdefault("SODA_CORE_TELEMETRY_ENABLED", "false")
     os.environ.setdefault("POLARS_MAX_THREADS", str(os.cpu_count() or 1))
     records: list[dict[str, object]] = []
-
-    def save(more: list[dict[str, object]]) -> None:
-        """Write every figure so far, so that an interrupted run keeps what it measured."""
-        runs = {"cpus": os.cpu_count(), "runs": records + more}
-        args.json.write_text(json.dumps(runs, indent=2) + "\n")
-
     with tempfile.TemporaryDirectory(prefix="smartgoals-bench-") as tmp:
         folder = Path(tmp)
         for rows in args.rows or [1_000_000]:
@@ -373,9 +366,8 @@ def main() -> None:
             for fmt in args.format or ["parquet", "csv"]:
                 data = folder / f"events-{rows}.{fmt}"
                 workload.write_events(data, rows)
-                records += run_file(data, args, folder, save)
+                run_file(data, args, folder, records)
                 data.unlink()
-    save([])
     print(f"wrote {args.json}")
 
 
