@@ -325,7 +325,7 @@ def _write_atomic(path: Path, text: str) -> None:
         os.replace(stream.name, path)
     except OSError as exc:
         os.unlink(stream.name)
-        raise UsageError(f"{path}: cannot write the report: {exc.strerror}") from exc
+        raise UsageError(f"{path}: cannot write the file: {exc.strerror}") from exc
 
 
 def _share(text: str, option: str) -> float:
