@@ -66,11 +66,6 @@ class SeriesNeeds:
     filters: frozenset[Filter] = frozenset()
     event_range: tuple[float, float] = (-math.inf, math.inf)
 
-    @property
-    def any_row(self) -> bool:
-        """Some goal reads the series without a filter."""
-        return () in self.filters
-
 
 @dataclass(frozen=True)
 class ViewPlan:
