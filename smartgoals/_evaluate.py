@@ -2,10 +2,9 @@
 
 Goals are evaluated in *batches*: all goals (and `for_each` children) that read the same view and
 series alike — the same measure shape, timeline and `min_events` — whatever their filters and
-targets. For a batch, the cells of each member's segments are summed per member and day into one
-matrix, turned into prefix sums, and every window the timeline reads (current, baseline, burn
-rates, weekly and daily history, compliance) is a difference of two prefix sums for all members at
-once. The measure (`MetricSpec.measure`) turns the sums into values, the trend is fitted for every
+targets. For a batch, `_windows` sums the cells of each member's segments over every window the
+timeline reads (current, baseline, burn rates, weekly and daily history, compliance), for all
+members at once. The measure (`MetricSpec.measure`) turns the sums into values, the trend is fitted for every
 member at once, and then each member's result is assembled: met, progress, expected progress,
 forecast, error budget, status (`_verdict`) and reasons. Parents are rolled up last (`_rollup`).
 So the cost follows the cells read, not the number of goals.
@@ -27,15 +26,16 @@ from numpy.typing import NDArray
 
 from smartgoals._calendar import AsOf, day_date, day_number
 from smartgoals._forecast import TREND_WEEKS, Trend, forecast_at, theil_sen_rows
-from smartgoals._measures import Measure, Measured, Totals
+from smartgoals._measures import Measure, Measured
 from smartgoals._metrics import Aggregation, MetricSpec
 from smartgoals._model import Goal, GoalKind, GoalSet, milestone_values
-from smartgoals._period import Cells, PeriodTable, bucket_midpoints, range_quantiles
+from smartgoals._period import Cells, PeriodTable
 from smartgoals._results import Compliance, ErrorBudget, GoalResult, History, Unmatched
 from smartgoals._rollup import roll_up
 from smartgoals._timeline import Timeline, WindowIndex, timeline
-from smartgoals._units import shown_share
+from smartgoals._units import Standard, Target
 from smartgoals._verdict import Findings, verdict
+from smartgoals._windows import Selection, WindowSums
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -80,7 +80,9 @@ def evaluate_table(goals: GoalSet, table: PeriodTable, as_of: AsOf) -> list[Goal
         batch = batches.get(key)
         if batch is None:
             cells = [table.cells(view, series) for series in spec.inputs]
-            batch = batches[key] = _Batch(spec, line, cells, min_events(goal, spec), measure)
+            batch = batches[key] = _Batch(
+                spec, line, cells, min_events(goal, spec), measure, goal.calendar
+            )
         order.append(goal.id)
         weights[goal.id] = goal.weight
         batch.add(goal, measure)
@@ -180,15 +182,6 @@ class _Member:
     segment: dict[str, str] | None
 
 
-@dataclass(frozen=True)
-class _Family:
-    """The children of a for_each goal: members ``first ...`` by value of `label`."""
-
-    where: dict[str, str | list[str]]
-    label: str
-    numbers: dict[str, int]
-
-
 @dataclass
 class _Batch:
     """Goals that read the same cells alike; evaluated together."""
@@ -198,27 +191,21 @@ class _Batch:
     cells: list[Cells | None]
     min_events: int
     measure: Measure
+    calendar: str | None
     members: list[_Member] = field(default_factory=list)
-    plain: list[tuple[int, dict[str, str | list[str]]]] = field(default_factory=list)
-    families: list[_Family] = field(default_factory=list)
+    selection: Selection = field(default_factory=Selection)
 
     def __post_init__(self) -> None:
         self.index = WindowIndex.of(self.line)
-        windows = np.array(self.line.windows(), dtype=np.int64).reshape(-1, 2)
-        self.first_day = int(windows[:, 0].min())
-        self.days = max(self.line.end - self.first_day, 1)
-        self.firsts = np.clip(windows[:, 0] - self.first_day, 0, self.days)
-        self.ends = np.clip(windows[:, 1] - self.first_day, 0, self.days)
 
-    def _written(self, goal: Goal) -> _Written:
+    def _written(self, goal: Goal, measure: Measure) -> _Written:
         first, end = self.line.current
         span = goal.span
-        statistic = self.spec.aggregation is Aggregation.DURATION and goal.threshold is None
         return _Written(
             span.file if span else None,
             span.line if span else None,
-            _threshold_dict(goal),
-            goal.statistic if statistic else None,
+            None if measure.standard is None else _standard_dict(measure.standard),
+            measure.statistic,
             str(goal.window),
             self._local(first),
             self._local(end),
@@ -227,8 +214,8 @@ class _Batch:
 
     def add(self, goal: Goal, measure: Measure) -> None:
         """Add a goal as written."""
-        self.plain.append((len(self.members), goal.where))
-        written = self._written(goal)
+        self.selection.add(goal.where)
+        written = self._written(goal, measure)
         self.members.append(
             _Member(
                 goal,
@@ -264,172 +251,8 @@ class _Batch:
                     {label: value},
                 )
             )
-        self.families.append(
-            _Family(goal.where, label, {v: first + i for i, v in enumerate(values)})
-        )
+        self.selection.add_family(goal.where, label, values)
         return [m.id for m in self.members[first:]]
-
-    # -- which cells each member reads ----------------------------------------------------------
-
-    def pairs(self, cells: Cells) -> tuple[Ints, Ints]:
-        """(segment, member) for every segment a member reads."""
-        segments, members = [], []
-        masks: dict[str, NDArray[np.bool_]] = {}
-        for index, where in self.plain:
-            key = repr(sorted(where.items()))
-            if key not in masks:
-                masks[key] = cells.matching(where)
-            chosen = np.flatnonzero(masks[key])
-            segments.append(chosen)
-            members.append(np.full(len(chosen), index, dtype=np.int64))
-        for family in self.families:
-            position = cells.labels.index(family.label)
-            number = np.fromiter(
-                (family.numbers.get(s[position] or "", -1) for s in cells.segments),
-                dtype=np.int64,
-                count=len(cells.segments),
-            )
-            number = np.where(cells.matching(family.where), number, -1)
-            chosen = np.flatnonzero(number >= 0)
-            segments.append(chosen)
-            members.append(number[chosen])
-        return np.concatenate(segments), np.concatenate(members)
-
-    # -- sums over windows, for every member at once -------------------------------------------
-
-    def totals(self) -> Totals:
-        """The sums of every window for every member (arrays shaped (members, windows))."""
-        parts = [self._totals(cells, i == 0) for i, cells in enumerate(self.cells)]
-        main = parts[0]
-        if len(parts) > 1:
-            main.other = parts[1]
-        return main
-
-    def _totals(self, cells: Cells | None, main: bool) -> Totals:
-        shape = (len(self.members), len(self.firsts))
-        if cells is None:
-            zeros = np.zeros(shape)
-            return Totals(
-                zeros,
-                zeros,
-                zeros,
-                zeros,
-                good={c: zeros for c in self.measure.conditions},
-                quantile=np.full(shape, np.nan),
-                last=np.full(shape, np.nan),
-            )
-        segments, members = self.pairs(cells)
-        starts, ends = cells.bounds[segments], cells.bounds[segments + 1]
-        rows = cells.rows_of(segments)
-        member = np.repeat(members, ends - starts)
-        day = cells.day[rows] - self.first_day
-        inside = (day >= 0) & (day < self.days)
-        rows, member, day = rows[inside], member[inside], day[inside]
-        flat = member * self.days + day
-
-        def windows(values: Floats) -> Floats:
-            return self._windows(flat, values[rows])
-
-        totals = Totals(
-            windows(cells.sums["rows"]),
-            windows(cells.sums["n"]),
-            windows(cells.sums["sum"]),
-            windows(cells.sums["open"]),
-        )
-        if main:
-            measure = self.measure
-            totals.good = {c: windows(cells.good[c]) for c in measure.conditions}
-            expiry = (measure.expiry, self.members[0].goal.calendar)
-            if measure.expiry is not None and expiry in cells.expired:
-                totals.expired = {measure.expiry: windows(cells.expired[expiry])}
-            if measure.quantile_q is not None:
-                totals.quantile = self._quantiles(cells, segments, members, measure.quantile_q)
-            if measure.last:
-                totals.last = self._latest(cells, segments, members)
-        return totals
-
-    def _windows(self, flat: Ints, values: Floats) -> Floats:
-        """Per member, the sum of `values` over each window (a day's own sum for one-day windows)."""
-        size = len(self.members) * self.days
-        dense = np.bincount(flat, weights=values, minlength=size).reshape(-1, self.days)
-        prefix = np.zeros((dense.shape[0], self.days + 1))
-        np.cumsum(dense, axis=1, out=prefix[:, 1:])
-        sums = prefix[:, self.ends] - prefix[:, self.firsts]
-        single = (self.ends - self.firsts == 1).nonzero()[0]
-        sums[:, single] = dense[:, self.firsts[single]]
-        return sums
-
-    def _pair_rows(
-        self, segment_of_row: Ints, day_of_row: Ints, segments: Ints, members: Ints
-    ) -> tuple[Ints, Ints, Ints]:
-        """The rows (sorted by segment) each member reads within the batch's days.
-
-        Returns (member, local day from the batch's first, row index) per row read.
-        """
-        bounds = np.searchsorted(segment_of_row, np.arange(int(segments.max(initial=-1)) + 2))
-        lengths = bounds[segments + 1] - bounds[segments]
-        offsets = bounds[segments] - np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        rows = np.repeat(offsets, lengths) + np.arange(int(lengths.sum()))
-        member = np.repeat(members, lengths)
-        day = day_of_row[rows] - self.first_day
-        keep = (day >= 0) & (day < self.days)
-        return member[keep], day[keep], rows[keep]
-
-    def _quantiles(self, cells: Cells, segments: Ints, members: Ints, q: float) -> Floats:
-        """Per member and window, the nearest-rank `q` quantile from the histogram buckets.
-
-        Bucket midpoints are clipped to the window's smallest and largest value.
-        """
-        seg, days, _, counts, lows, highs = cells.hist
-        distinct, ranks = cells.hist_ranks
-        by_member = np.argsort(members, kind="stable")
-        segments, members = segments[by_member], members[by_member]
-        member, day, rows = self._pair_rows(seg, days, segments, members)
-        key = member * self.days + day
-        if len(key) > 1 and bool(np.any(key[1:] < key[:-1])):
-            # NOTE: a member reading several segments: its rows come segment by segment
-            order = np.argsort(key, kind="stable")
-            key, member, day, rows = key[order], member[order], day[order], rows[order]
-        everyone = np.arange(len(self.members))[:, None] * self.days
-        starts = np.searchsorted(key, (everyone + self.firsts).ravel())
-        ends = np.searchsorted(key, (everyone + self.ends).ravel())
-        found, total = range_quantiles(ranks[rows], counts[rows], starts, ends, q)
-        midpoints = bucket_midpoints(distinct[found]) if len(distinct) else np.zeros(len(found))
-        result = np.where(total > 0, midpoints, np.nan).reshape(len(self.members), -1)
-        lowest = self._daily(key, member, day, lows[rows], np.minimum, np.inf)
-        highest = self._daily(key, member, day, highs[rows], np.maximum, -np.inf)
-        smallest = _range_reduce(lowest, self.firsts, self.ends, np.minimum, np.inf)
-        largest = _range_reduce(highest, self.firsts, self.ends, np.maximum, -np.inf)
-        return np.minimum(np.maximum(result, smallest), largest)
-
-    def _daily(
-        self, key: Ints, member: Ints, day: Ints, values: Floats, reduce: np.ufunc, empty: float
-    ) -> Floats:
-        """Per member and day, `reduce` over `values` of rows sorted by ``key`` (member, day)."""
-        dense = np.full((len(self.members), self.days), empty)
-        if len(key):
-            starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-            dense[member[starts], day[starts]] = reduce.reduceat(values, starts)
-        return dense
-
-    def _latest(self, cells: Cells, segments: Ints, members: Ints) -> Floats:
-        """Per member and window, the latest reading (NaN without one)."""
-        seg, days, instants, values = cells.readings
-        member, day, rows = self._pair_rows(seg, days, segments, members)
-        instant, value = instants[rows], values[rows]
-        order = np.lexsort((value, instant, day, member))
-        member, day, value = member[order], day[order], value[order]
-        last = np.r_[(member[1:] != member[:-1]) | (day[1:] != day[:-1]), True] if len(day) else []
-        member, day, value = member[last], day[last], value[last]
-        shape = (len(self.members), self.days)
-        has, readings = np.zeros(shape, dtype=bool), np.full(shape, np.nan)
-        has[member, day] = True
-        readings[member, day] = value
-        latest = np.maximum.accumulate(np.where(has, np.arange(self.days), -1), axis=1)
-        found = latest[:, np.where(self.ends > 0, self.ends - 1, 0)]
-        valid = (found >= self.firsts) & (self.ends > self.firsts)
-        everyone = np.arange(shape[0])[:, None]
-        return np.where(valid, readings[everyone, np.maximum(found, 0)], np.nan)
 
     # -- one result per member -----------------------------------------------------------------
 
@@ -437,7 +260,8 @@ class _Batch:
         """The result of every member."""
         if not self.members:
             return []
-        measured = self.measure.evaluate(self.totals())
+        sums = WindowSums(self.line, self.selection, self.measure, self.calendar)
+        measured = self.measure.evaluate(sums.totals(self.cells))
         index = self.index
         weekly_days = np.asarray(self.line.weeks, dtype=np.int64)
         weekly_values = measured.value[:, index.weeks]
@@ -478,9 +302,9 @@ class _Batch:
         values = measured.value[:, self.index.compliance]
         events = measured.events[:, self.index.compliance]
         judged = ~np.isnan(values) & (events >= max(self.min_events, 1))
-        targets = np.array([m.measure.target.value for m in self.members])[:, None]
-        higher = np.array([m.measure.target.comparison == ">=" for m in self.members])[:, None]
-        met = judged & np.where(higher, values >= targets, values <= targets)
+        met = np.zeros_like(judged)
+        for target, rows in _by_target(self.members).items():
+            met[rows] = judged[rows] & target.met_by(values[rows])
         weeks, held = judged.sum(axis=1).tolist(), met.sum(axis=1).tolist()
         return [
             None if m.goal.kind is GoalKind.ACHIEVE else Compliance(held[i], weeks[i])
@@ -509,7 +333,7 @@ class _Batch:
         forecast, interval, chance = (None, None, None)
         if not line.final:
             forecast, interval, chance = forecast_at(trend, self._deadline_x, measure)
-        budget = self._error_budget(goal, columns, m, events, good)
+        budget = self._error_budget(measure.standard, columns, m, events, good)
         first, end = line.current
         status, why = verdict(
             Findings(
@@ -613,11 +437,11 @@ class _Batch:
         return day_date(self.line.deadline_end).toordinal() / 7
 
     def _error_budget(
-        self, goal: Goal, columns: _Columns, m: int, events: int, good: int | None
+        self, standard: Standard | None, columns: _Columns, m: int, events: int, good: int | None
     ) -> ErrorBudget | None:
-        if goal.threshold is None or events == 0 or good is None:
+        if standard is None or events == 0 or good is None:
             return None
-        share = goal.threshold.share
+        share = standard.share
         allowed = (1 - share) * events
         bad = events - good
         consumed = bad / allowed if allowed > 0 else None
@@ -652,19 +476,7 @@ class _Batch:
             return [f"starts on {goal.start}"]
         if value is None or events < self.min_events:
             return [f"{events:,} events {span}; at least {self.min_events} needed to judge"]
-        shown = measure.show(value)
-        if goal.threshold is not None:
-            what = (
-                f"{shown} of {events:,} events {goal.threshold.rule} {span}; "
-                f"target {shown_share(goal.threshold.share)}"
-            )
-        else:
-            target = measure.target
-            what = (
-                f"{self.spec.title} {shown} {span} from {events:,} events; target "
-                f"{target.comparison} {measure.show(target.value)}"
-            )
-        sentences = [what]
+        sentences = [measure.describe(value, events, span, self.spec.title)]
         if pending:
             sentences.append(f"{pending:,} open events still within the limit are pending")
         if open_events:
@@ -692,24 +504,12 @@ def _days_to_review(rule: str, start: date | None, end: int, now_us: int, tz: st
     return _REVIEWS[key]
 
 
-def _range_reduce(
-    values: Floats, firsts: Ints, ends: Ints, ufunc: np.ufunc, empty: float
-) -> Floats:
-    """Per row of `values`, `ufunc` reduced over each day range ``[first, end)`` (sparse table)."""
-    levels = [values]
-    width = 1
-    while width * 2 <= values.shape[1]:
-        previous = levels[-1]
-        levels.append(ufunc(previous[:, :-width], previous[:, width:]))
-        width *= 2
-    lengths = ends - firsts
-    result = np.full((values.shape[0], len(firsts)), empty)
-    for level, table in enumerate(levels):
-        size = 1 << level
-        chosen = np.flatnonzero((lengths >= size) & (lengths < size * 2))
-        if len(chosen):
-            result[:, chosen] = ufunc(table[:, firsts[chosen]], table[:, ends[chosen] - size])
-    return result
+def _by_target(members: list[_Member]) -> dict[Target, Ints]:
+    """The members of each target (a for_each family shares one)."""
+    rows: dict[Target, list[int]] = {}
+    for m, member in enumerate(members):
+        rows.setdefault(member.measure.target, []).append(m)
+    return {target: np.array(chosen) for target, chosen in rows.items()}
 
 
 @dataclass(frozen=True)
@@ -769,14 +569,12 @@ def _progress(
     return min(max(share, 0.0), 1.0)
 
 
-def _threshold_dict(goal: Goal) -> dict[str, object] | None:
-    if goal.threshold is None:
-        return None
+def _standard_dict(standard: Standard) -> dict[str, object]:
     return {
-        "share": goal.threshold.share,
-        "limit": goal.threshold.limit.value,
-        "comparison": goal.threshold.comparison,
-        "text": str(goal.threshold),
+        "share": standard.share,
+        "limit": standard.limit.value,
+        "comparison": standard.comparison,
+        "text": str(standard),
     }
 
 

@@ -170,7 +170,7 @@ def p_success(forecast: float, low: float, high: float, target: Target) -> float
         return 1.0 if target.met_by(forecast) else 0.0
     z = (forecast - target.value) / sigma
     above = 0.5 * (1 + math.erf(z / math.sqrt(2)))
-    return above if target.comparison == ">=" else 1 - above
+    return above if target.higher else 1 - above
 
 
 def forecast_at(

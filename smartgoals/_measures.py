@@ -85,6 +85,8 @@ class Measure:
         expiry: the condition open events are aged against (service standards on durations).
         quantile_q: the quantile taken (None: no histogram needed).
         last: the value is the latest reading.
+        standard: the service standard, for the share of good events (None for other measures).
+        statistic: the statistic of durations as written (``mean``, ``median``, ``p90``).
     """
 
     series: tuple[str, ...]
@@ -95,6 +97,8 @@ class Measure:
     expiry: Condition | None = None
     quantile_q: float | None = None
     last: bool = False
+    standard: Standard | None = None
+    statistic: str | None = None
 
     def evaluate(self, totals: Totals) -> Measured:
         """The measure over the windows of `totals`."""
@@ -108,12 +112,17 @@ class Measure:
         """Whether `value` meets the target."""
         return self.target.met_by(value)
 
+    def describe(self, value: float, events: int, span: str, title: str) -> str:
+        """The headline sentence: ``Resolution time 5.2 h over 28 days ... ; target <= 6 h``."""
+        return (
+            f"{title} {self.show(value)} {span} from {events:,} events; target "
+            f"{self.target.comparison} {self.show(self.target.value)}"
+        )
+
 
 @dataclass(frozen=True)
 class GoodShare(Measure):
     """A service standard: good events over events, open events that missed the limit included."""
-
-    standard: Standard | None = None
 
     def evaluate(self, totals: Totals) -> Measured:
         """Good ÷ (answered + expired open events); open events within the limit are pending."""
@@ -133,6 +142,14 @@ class GoodShare(Measure):
     def show(self, value: float) -> str:
         """A share: ``87.2%``."""
         return shown_share(value)
+
+    def describe(self, value: float, events: int, span: str, title: str) -> str:
+        """``87.2% of 1,204 events within 2 min over 28 days to 2026-11-22; target 90%``."""
+        assert self.standard is not None
+        return (
+            f"{self.show(value)} of {events:,} events {self.standard.rule} {span}; "
+            f"target {self.show(self.standard.share)}"
+        )
 
 
 @dataclass(frozen=True)

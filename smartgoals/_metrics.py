@@ -138,6 +138,7 @@ class MetricSpec:
             conditions,
             quantile_q=q,
             last=self.aggregation is Aggregation.LAST,
+            statistic=statistic if self.aggregation is Aggregation.DURATION else None,
         )
 
 

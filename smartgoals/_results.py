@@ -188,6 +188,11 @@ class GoalResult:
     compliance: Compliance | None = None
     segment: dict[str, str] | None = None
 
+    @property
+    def value_unit(self) -> str:
+        """The unit of `value` and `target`: ``share`` for service standards, else `unit`."""
+        return "share" if self.threshold is not None else self.unit
+
     def to_dict(self) -> dict[str, Any]:
         """The goal's JSON object (design §6): numbers in the metric's unit, nulls when unknown."""
         data: dict[str, Any] = {
@@ -506,13 +511,8 @@ def _moved(before: GoalResult, after: GoalResult) -> bool:
         return False
     if before.met is not after.met:
         return True
-    step = 0.01 if _value_unit(after) == "share" else 0.05 * abs(after.target or after.value or 1.0)
+    step = 0.01 if after.value_unit == "share" else 0.05 * abs(after.target or after.value or 1.0)
     return abs(after.value - before.value) >= step
-
-
-def _value_unit(goal: GoalResult) -> str:
-    """The unit of a goal's value: a share for thresholds, else the metric's."""
-    return "share" if goal.threshold is not None else goal.unit
 
 
 def changes_between(previous: Report, current: Report) -> tuple[Change, ...]:
@@ -532,11 +532,11 @@ def changes_between(previous: Report, current: Report) -> tuple[Change, ...]:
                     goal.status,
                     None if before is None else before.value,
                     goal.value,
-                    _value_unit(goal),
+                    goal.value_unit,
                 )
             )
     found += [
-        Change(g.id, "retired", g.status, None, g.value, None, _value_unit(g))
+        Change(g.id, "retired", g.status, None, g.value, None, g.value_unit)
         for g in previous.goals
         if g.id not in new
     ]

@@ -22,7 +22,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 class UnitError(ValueError):
@@ -71,9 +75,21 @@ class Target:
     comparison: Comparison
     value: float
 
-    def met_by(self, value: float) -> bool:
-        """Whether `value` meets the target (the one place this is decided)."""
-        return value >= self.value if self.comparison == ">=" else value <= self.value
+    @overload
+    def met_by(self, value: float) -> bool: ...
+    @overload
+    def met_by(self, value: NDArray[np.float64]) -> NDArray[np.bool_]: ...
+    def met_by(self, value: Any) -> Any:
+        """Whether `value` (a number, or each of an array) meets the target.
+
+        The one place this is decided: status, progress, compliance and forecasts all ask here.
+        """
+        return value >= self.value if self.higher else value <= self.value
+
+    @property
+    def higher(self) -> bool:
+        """Whether higher values are better (``>=``)."""
+        return self.comparison == ">="
 
 
 @dataclass(frozen=True)

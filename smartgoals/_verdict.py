@@ -131,8 +131,7 @@ def _worsening(findings: Findings) -> str | None:
     trend, forecast = findings.trend, findings.forecast
     if trend is None or forecast is None or findings.target.met_by(forecast):
         return None
-    higher_is_better = findings.target.comparison == ">="
-    worsening = trend.slope_high < 0 if higher_is_better else trend.slope_low > 0
+    worsening = trend.slope_high < 0 if findings.target.higher else trend.slope_low > 0
     return "the trend is worsening and misses the target by the deadline" if worsening else None
 
 

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from smartgoals._units import (
     Quantity,
     QuantityKind,
+    Target,
     UnitError,
     format_quantity,
     parse_comparand,
@@ -132,3 +133,19 @@ def test_number_round_trips(number):
 def test_standard_round_trips(share, limit, word):
     standard = parse_standard(f"{share}% {word} {limit}s")
     assert parse_standard(str(standard)) == standard
+
+
+@given(
+    st.sampled_from([">=", "<="]),
+    st.floats(-1e6, 1e6),
+    st.lists(st.floats(-1e6, 1e6), max_size=20),
+)
+def test_target_met_by_an_array_is_met_by_each(comparison, value, values):
+    import numpy as np
+
+    target = Target(comparison, value)
+    assert target.met_by(np.array(values, dtype=np.float64)).tolist() == [
+        target.met_by(v) for v in values
+    ]
+    assert target.met_by(value)
+    assert target.higher is (comparison == ">=")

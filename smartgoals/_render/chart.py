@@ -15,6 +15,7 @@ from html import escape
 
 from smartgoals._render.text import show
 from smartgoals._results import GoalResult, Point
+from smartgoals._status import Status
 
 WIDTH, HEIGHT = 380, 170
 LEFT, RIGHT, TOP, BOTTOM = 54, 10, 10, 24
@@ -76,7 +77,7 @@ def no_chart_message(goal: GoalResult) -> str | None:
     """Why a goal has no chart (nothing to draw), or None when it has one."""
     if history_of(goal)[1]:
         return None
-    if goal.status.value == "not_started":
+    if goal.status is Status.NOT_STARTED:
         return f"Not started: it starts on {goal.start}; no values to draw yet."
     return "No values to draw: no events in any week or day of the history yet."
 

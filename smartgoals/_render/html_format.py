@@ -218,11 +218,7 @@ def _gap(goal: GoalResult) -> str:
     gap = against_target(goal)
     if gap is None:
         return "–"
-    shown = (
-        show(goal, abs(gap))
-        if goal.threshold is None and goal.unit != "share"
-        else f"{abs(gap) * 100:.1f} pt"
-    )
+    shown = show(goal, abs(gap)) if goal.value_unit != "share" else f"{abs(gap) * 100:.1f} pt"
     return f"{'+' if gap >= 0 else '−'}{shown}"
 
 

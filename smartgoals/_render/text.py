@@ -6,14 +6,14 @@ from datetime import datetime
 
 from smartgoals._results import Change, GoalResult, Report, SourceQuality
 from smartgoals._status import ATTENTION, Status
-from smartgoals._units import format_value, shown_share
+from smartgoals._units import format_value
 
 
 def show(goal: GoalResult, value: float | None) -> str:
     """A goal's value or target for people, in its unit (a share for thresholds)."""
     if value is None:
         return "–"
-    return shown_share(value) if goal.threshold is not None else format_value(value, goal.unit)
+    return format_value(value, goal.value_unit)
 
 
 def percent(value: float | None) -> str:
