@@ -60,7 +60,7 @@ SKIP_REASONS = (SKIP_UNUSED, SKIP_AFTER, SKIP_BEFORE, SKIP_FILTER)
 PER_SERIES = (REASON_RANGE, REASON_NEGATIVE)  # NOTE: reported with the series they occur in
 
 # Names of the projected columns and of the grouped table's columns.
-METRIC, SERIES, WHY, NAIVE, READ = "metric", "_series", "_why", "_naive_key", "_read"
+METRIC, SERIES, REASON, NAIVE, READ = "metric", "_series", "_reason", "_naive_key", "_read"
 LABEL, OTHER = "_label", "_other_metric"
 # NOTE: series codes of a known metric no goal reads, of an unknown one, of an empty one
 UNUSED, UNKNOWN, MISSING = -2, -3, -4
@@ -119,7 +119,7 @@ def aggregate(source: Normalized, plan: Plan, clocks: Clocks) -> PeriodTable:
         **{f"_span{i}": _span(plan, view) for i, view in enumerate(plan.views)},
     )
     lf = lf.with_columns(**{f"_kept{i}": _kept(plan, v, i) for i, v in enumerate(plan.views)})
-    lf = lf.with_columns(**{WHY: _why(plan), f"{BUCKET}@": _bucket_tree(plan)}, **_values())
+    lf = lf.with_columns(**{REASON: _reason(plan), f"{BUCKET}@": _bucket_tree(plan)}, **_values())
     lf = _with_ages(lf, source, clocks, slots)
     lf = lf.with_columns(**_slot_columns(plan, source, clocks, slots), **_keys(plan))
     sets = _sets(plan)
@@ -248,7 +248,7 @@ def _first_of(rules: list[tuple[nw.Expr, nw.Expr]]) -> nw.Expr:
 
 def _rejection(plan: Plan) -> nw.Expr:
     """Why a row cannot be used (the first rule that applies), or null."""
-    value, weight = nw.col("value"), nw.col("_w")
+    value, weight = nw.col("value"), nw.col("_count")
     return _first_of(
         [
             (~nw.col("_reject").is_null(), nw.col("_reject")),
@@ -329,7 +329,7 @@ def _kept(plan: Plan, view: ViewPlan, index: int) -> nw.Expr:
     return nw.col(f"_span{index}") & matched.fill_null(value=False)
 
 
-def _why(plan: Plan) -> nw.Expr:
+def _reason(plan: Plan) -> nw.Expr:
     """The rejection, else null when some view keeps the row, else why no goal reads it."""
     kept = _any(nw.col(f"_kept{i}") for i in range(len(plan.views)))
     us = nw.col(US)
@@ -398,7 +398,7 @@ def _values() -> dict[str, nw.Expr]:
     ``_empty`` key), so one weight column serves both events and answered events.
     """
     usable = nw.col("_rejected").is_null()
-    value, weight = nw.col("value"), nw.col("_w")
+    value, weight = nw.col("value"), nw.col("_count")
     answered = usable & ~value.is_null()
     return {
         EMPTY: nw.when(value.is_null()).then(nw.lit(1)).otherwise(nw.lit(0)),
@@ -463,9 +463,9 @@ def _slot_columns(
             )
             result[f"_slot{k}@{tz}"] = (
                 nw.when(answered & meets.fill_null(value=False))
-                .then(nw.col("_w"))
+                .then(nw.col("_count"))
                 .when(opened & late.fill_null(value=False))
-                .then(nw.col("_w"))
+                .then(nw.col("_count"))
                 .otherwise(nw.lit(0.0))
             )
     return result
@@ -531,7 +531,7 @@ def _sets(plan: Plan) -> list[GroupingSet]:
     A view groups the rows within its span, kept or not: the label values of rows no filter
     matches are hints for "did you mean".
     """
-    sets = [GroupingSet(None, {SERIES: SERIES, WHY: WHY, OTHER: OTHER, NAIVE: NAIVE})]
+    sets = [GroupingSet(None, {SERIES: SERIES, REASON: REASON, OTHER: OTHER, NAIVE: NAIVE})]
     for i, view in enumerate(plan.views):
         keys = {SERIES: SERIES, EMPTY: EMPTY, DAY: f"{DAY}{i}", BUCKET: f"{BUCKET}{i}"}
         keys[INSTANT] = f"{INSTANT}{i}"
@@ -623,7 +623,7 @@ def _accounts(result: dict[str, Any], rows: np.ndarray[Any, Any], plan: Plan) ->
     accounts.naive_timestamps = int(round(float(read[naive == 1].sum())))
     accounts.timed_rows = int(round(float(read[naive != NO_KEY].sum())))
     names = {code: name for name, code in _codes(plan).items()}
-    why, other, code = result[WHY][rows], result[OTHER][rows], result[SERIES][rows]
+    why, other, code = result[REASON][rows], result[OTHER][rows], result[SERIES][rows]
     reasons = np.flatnonzero(why != None)  # noqa: E711 - an element-wise test for null
     for reason, number, name, count in zip(
         why[reasons].tolist(),

@@ -8,7 +8,7 @@ LazyFrame (in whatever engine holds the data) with these columns:
 | ``_us`` | integer | the event instant, epoch microseconds UTC; null when the timestamp is unreadable |
 | ``metric`` | text | the series (a metric name) |
 | ``value`` | float | the value, null when empty (no answer, or an open duration event) |
-| ``_w`` | float | the row's weight: its ``count``, 1 without one; null when unreadable |
+| ``_count`` | float | the row's weight: its ``count``, 1 without one; null when unreadable |
 | ``_reject`` | text | a reason the row cannot be used, found while reading, else null |
 | ``_naive`` | integer | 1 when the timestamp carried no UTC offset (read in the data time zone) |
 | labels | text | one column per label some goal filters or expands by |
@@ -31,7 +31,7 @@ import narwhals.stable.v2 as nw
 from smartgoals._calendar import Clocks, Offsets
 from smartgoals._errors import DataError
 
-NORMALIZED = ("_us", "metric", "value", "_w", "_reject", "_naive")
+NORMALIZED = ("_us", "metric", "value", "_count", "_reject", "_naive")
 
 
 @dataclass(frozen=True)

@@ -68,9 +68,9 @@ def read_export_file(
 
 
 def wide_sql(scan: str, source: ResolvedSource) -> str:
-    """SQL parsing an export's mapped columns: ``_us``, ``_naive``, ``_w``, labels, per metric."""
+    """SQL parsing an export's mapped columns: ``_us``, ``_naive``, ``_count``, labels, per metric."""
     us, naive = instant_sql(source.timestamp)
-    parts = [f"{us} AS _us", f"{naive} AS _naive", f"{count_sql(source.count)} AS _w"]
+    parts = [f"{us} AS _us", f"{naive} AS _naive", f"{count_sql(source.count)} AS _count"]
     parts += [
         f"CAST({quote(col)} AS VARCHAR) AS {quote(label)}" for label, col in source.labels.items()
     ]
@@ -140,7 +140,7 @@ def wide_frame(
         nw.lit(1 if _is_naive(schema[source.timestamp]) else 0).alias("_naive"),
         (
             nw.col(usable.count).cast(nw.Float64()).fill_null(1.0) if usable.count else nw.lit(1.0)
-        ).alias("_w"),
+        ).alias("_count"),
     ]
     columns += [nw.col(col).cast(nw.String()).alias(label) for label, col in usable.labels.items()]
     duplicate = nw.col("_dup") if eager and usable.id is not None else nw.lit(value=False)
@@ -239,7 +239,7 @@ def to_long(
         )
     labels = list(source.labels)
     bad = [_BAD + name for name in source.metrics]
-    lf = lf.with_columns(**values).select("_us", "_naive", "_w", "_dup", *labels, *bad, *values)
+    lf = lf.with_columns(**values).select("_us", "_naive", "_count", "_dup", *labels, *bad, *values)
     long = unpivot(lf, list(values))
     reason: nw.Expr = nw.lit(None, dtype=nw.String())
     for name, metric in source.metrics.items():
@@ -259,7 +259,7 @@ def to_long(
         .then(nw.lit(None, dtype=nw.Float64()))
         .otherwise(nw.col("_value"))
     )
-    weight, counted = nw.col("_w"), [_VALUE + name for name in source.metrics if name in volumes]
+    weight, counted = nw.col("_count"), [_VALUE + name for name in source.metrics if name in volumes]
     if counted:
         is_volume = nw.col("_metric").is_in(counted)
         weight = nw.when(is_volume).then(weight * value).otherwise(weight)
@@ -268,7 +268,7 @@ def to_long(
         "_us",
         _metric_names(source).alias("metric"),
         value.alias("value"),
-        weight.alias("_w"),
+        weight.alias("_count"),
         reason.alias("_reject"),
         "_naive",
         *labels,

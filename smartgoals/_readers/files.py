@@ -248,7 +248,7 @@ def normalize_sql(scan: str, types: dict[str, str], labels: tuple[str, ...]) -> 
         value, text = "try_cast(_text AS DOUBLE)", "nullif(CAST(value AS VARCHAR), '')"
         bad = "_text IS NOT NULL AND _value IS NULL AND trim(_text) <> ''"
     return f"""
-        SELECT _us, CAST(metric AS VARCHAR) AS metric, _value AS value, {count} AS _w,
+        SELECT _us, CAST(metric AS VARCHAR) AS metric, _value AS value, {count} AS _count,
                CASE WHEN _us IS NULL THEN '{REASON_BAD_TIMESTAMP}'
                     WHEN {bad} THEN '{REASON_BAD_VALUE}' END AS _reject,
                {naive} AS _naive {label_sql}

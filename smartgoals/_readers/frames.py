@@ -55,7 +55,7 @@ def normalize_frame(native: Any, name: str, context: ReadContext) -> nw.LazyFram
         us.alias("_us"),
         nw.col("metric").cast(nw.String()),
         nw.col("value").cast(nw.Float64()),
-        weight.alias("_w"),
+        weight.alias("_count"),
         nw.lit(None, dtype=nw.String()).alias("_reject"),
         nw.lit(1 if naive else 0).alias("_naive"),
         *(nw.col(label).cast(nw.String()) for label in context.labels),
