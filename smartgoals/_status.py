@@ -71,6 +71,10 @@ LOOKS: dict[Status, Look] = {
     Status.NOT_STARTED: Look("⏳", "dim", "#adb5bd", ("#f8f9fa", "#868e96"), attention=False),
 }
 
+if set(LOOKS) != set(Status):  # pragma: no cover - a contributor's slip, caught on first import
+    _odd = sorted(s.value for s in set(Status) ^ set(LOOKS))
+    raise TypeError(f"every Status needs one row in LOOKS, and LOOKS no other: {', '.join(_odd)}")
+
 DEFAULT_FAIL_ON = frozenset({Status.BREACHED, Status.MISSED, Status.NO_DATA})
 FAILABLE = frozenset({Status.BREACHED, Status.MISSED, Status.NO_DATA, Status.AT_RISK})
 ATTENTION = tuple(status for status in Status if status.look.attention)

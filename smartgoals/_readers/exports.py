@@ -259,7 +259,10 @@ def to_long(
         .then(nw.lit(None, dtype=nw.Float64()))
         .otherwise(nw.col("_value"))
     )
-    weight, counted = nw.col("_count"), [_VALUE + name for name in source.metrics if name in volumes]
+    weight, counted = (
+        nw.col("_count"),
+        [_VALUE + name for name in source.metrics if name in volumes],
+    )
     if counted:
         is_volume = nw.col("_metric").is_in(counted)
         weight = nw.when(is_volume).then(weight * value).otherwise(weight)
