@@ -93,16 +93,20 @@ def range_quantiles(
     whole = bool(np.all(weights == np.floor(weights))) and float(weights.sum(initial=0)) < 2**52
     current_weights: NDArray[Any] = weights.astype(np.int64) if whole else weights
     levels = max(int(values.max(initial=0)).bit_length(), 1)
-    total = np.concatenate([[0], np.cumsum(current_weights)])
+    size = len(values)
+    total = np.zeros(size + 1, dtype=current_weights.dtype)
+    np.cumsum(current_weights, out=total[1:])
     sums = (total[ends] - total[starts]).astype(np.float64)
     rank = np.maximum(q * sums, 1e-12)
     current = values
     low, high = starts.copy(), ends.copy()
     found = np.zeros(len(starts), dtype=np.int64)
+    zero_count = np.zeros(size + 1, dtype=np.int64)
+    zero_weight = np.zeros(size + 1, dtype=current_weights.dtype)
     for level in range(levels - 1, -1, -1):
         zero = (current & (1 << level)) == 0
-        zero_count = np.concatenate([[0], np.cumsum(zero)])
-        zero_weight = np.concatenate([[0], np.cumsum(current_weights * zero)])
+        np.cumsum(zero, out=zero_count[1:])
+        np.cumsum(current_weights * zero, out=zero_weight[1:])
         zeros = int(zero_count[-1])
         in_zeros = zero_weight[high] - zero_weight[low]
         left = in_zeros >= rank - 1e-9
@@ -111,8 +115,9 @@ def range_quantiles(
         low_zero, high_zero = zero_count[low], zero_count[high]
         low = np.where(left, low_zero, zeros + low - low_zero)
         high = np.where(left, high_zero, zeros + high - high_zero)
-        order = np.concatenate([np.flatnonzero(zero), np.flatnonzero(~zero)])
-        current, current_weights = current[order], current_weights[order]
+        if level:  # NOTE: the last level needs no reordering
+            order = np.concatenate([np.flatnonzero(zero), np.flatnonzero(~zero)])
+            current, current_weights = current[order], current_weights[order]
     return found, sums
 
 
