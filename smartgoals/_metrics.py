@@ -56,6 +56,11 @@ class Aggregation(StrEnum):
     LAST = "last"
     RATIO = "ratio"
 
+    @property
+    def per_event(self) -> bool:
+        """Whether each event has a value a service standard can judge (``90% within 2 min``)."""
+        return self not in (Aggregation.VOLUME, Aggregation.RATIO, Aggregation.LAST)
+
 
 @dataclass(frozen=True)
 class MetricSpec:

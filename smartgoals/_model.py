@@ -423,7 +423,7 @@ def _value_in_unit(value: Any, info: ValidationInfo, what: str) -> float:
 
 def _check_limit(standard: Standard, spec: MetricSpec) -> None:
     event_unit = spec.event_unit
-    if spec.aggregation in (Aggregation.VOLUME, Aggregation.RATIO, Aggregation.LAST):
+    if not spec.aggregation.per_event:
         raise ValueError(
             f"{spec.name} is not measured per event; use 'target' instead of 'threshold'"
         )
