@@ -4,9 +4,9 @@ Goals are evaluated in *batches*: all goals (and `for_each` children) that read 
 series alike — the same measure shape, timeline and `min_events` — whatever their filters and
 targets. For a batch, `_windows` sums the cells of each member's segments over every window the
 timeline reads (current, baseline, burn rates, weekly and daily history, compliance), for all
-members at once. The measure (`MetricSpec.measure`) turns the sums into values, the trend is fitted for every
-member at once, and then each member's result is assembled: met, progress, expected progress,
-forecast, error budget, status (`_verdict`) and reasons. Parents are rolled up last (`_rollup`).
+members at once. The measure (`MetricSpec.measure`) turns the sums into values, the trend is
+fitted for every member at once, and then each member's result is assembled: met, progress,
+expected progress, forecast, error budget, status (`_verdict`) and reasons. Parents are rolled up last (`_rollup`).
 So the cost follows the cells read, not the number of goals.
 """
 
