@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smartgoals._measures import Mean
+from smartgoals._measures import Mean, Statistic
 from smartgoals._period import NO_KEY, Grouped, PeriodTable, bucket_of
 from smartgoals._timeline import Timeline
 from smartgoals._units import Condition, Target, Unit
@@ -102,6 +102,20 @@ def test_window_sums_match_a_walk_over_the_events(rows, windows):
             assert totals.n[m, w] == len(chosen)
             assert np.isclose(totals.sum[m, w], sum(chosen))
             assert totals.good[WITHIN][m, w] == sum(v <= 120 for v in chosen)
+
+
+@given(events, ranges, st.sampled_from([0.5, 0.9]))
+def test_quantiles_do_not_depend_on_how_segments_split_the_events(rows, windows, q):
+    split = cells_of(rows)
+    merged = cells_of([(d, "any", "any", v) for d, c, _, v in rows if c != "phone"])
+    measure = Statistic(("handle_time",), Target("<=", 100.0), Unit.SECONDS, (0, 1e9), quantile_q=q)
+    found = []
+    for cells, where in ((split, {"channel": ["chat", "email"]}), (merged, {})):
+        selection = Selection()
+        selection.add(where)
+        sums = WindowSums(line(tuple(windows), 21), selection, measure, None)
+        found.append(sums.totals([cells]).quantile)
+    assert np.array_equal(found[0], found[1], equal_nan=True)
 
 
 def test_window_sums_without_cells_are_zero():
