@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 from hypothesis import given
@@ -110,11 +110,17 @@ def test_quantiles_do_not_depend_on_how_segments_split_the_events(rows, windows,
     merged = cells_of([(d, "any", "any", v) for d, c, _, v in rows if c != "phone"])
     measure = Statistic(("handle_time",), Target("<=", 100.0), Unit.SECONDS, (0, 1e9), quantile_q=q)
     found = []
-    for cells, where in ((split, {"channel": ["chat", "email"]}), (merged, {})):
+    readers: list[tuple[Any, dict[str, str | list[str]]]] = [
+        (split, {"channel": ["chat", "email"]}),
+        (merged, {}),
+    ]
+    for cells, where in readers:
         selection = Selection()
         selection.add(where)
         sums = WindowSums(line(tuple(windows), 21), selection, measure, None)
-        found.append(sums.totals([cells]).quantile)
+        quantile = sums.totals([cells]).quantile
+        assert quantile is not None
+        found.append(quantile)
     assert np.array_equal(found[0], found[1], equal_nan=True)
 
 
