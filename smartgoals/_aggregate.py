@@ -409,9 +409,8 @@ def _values() -> dict[str, nw.Expr]:
 
 
 def _condition(condition: Condition, value: nw.Expr) -> nw.Expr:
-    limit = condition.limit
-    test = {"<=": value <= limit, "<": value < limit, ">=": value >= limit}[condition.comparison]
-    return test.fill_null(value=False)
+    good: nw.Expr = condition.holds(value)
+    return good.fill_null(value=False)
 
 
 def _calendar_of(expiry: Expiry, series: str, source: Normalized) -> str | None:

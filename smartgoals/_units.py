@@ -103,15 +103,15 @@ class Condition:
     comparison: EventComparison
     limit: float
 
-    def holds(self, value: float) -> bool:
-        """Whether an event of `value` meets the condition."""
+    def holds(self, value: Any) -> Any:
+        """Whether an event of `value` meets the condition.
+
+        `value` is a number (the answer is a bool) or a narwhals expression (one per row): the
+        aggregation counts good events with this very test.
+        """
         if self.comparison == "<=":
             return value <= self.limit
         return value < self.limit if self.comparison == "<" else value >= self.limit
-
-    def expired(self, age: float) -> bool:
-        """Whether an open event of `age` (same unit) has missed an upper limit already."""
-        return age > self.limit if self.comparison == "<=" else age >= self.limit
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smartgoals._units import (
+    Condition,
     Quantity,
     QuantityKind,
     Target,
@@ -149,3 +150,18 @@ def test_target_met_by_an_array_is_met_by_each(comparison, value, values):
     ]
     assert target.met_by(value)
     assert target.higher is (comparison == ">=")
+
+
+@given(
+    st.sampled_from(["<=", "<", ">="]),
+    st.floats(0, 1e4),
+    st.lists(st.floats(0, 1e4) | st.none(), max_size=20),
+)
+def test_condition_holds_alike_for_numbers_and_engine_rows(comparison, limit, values):
+    import narwhals.stable.v2 as nw
+    import polars as pl
+
+    condition = Condition(comparison, limit)
+    frame = nw.from_native(pl.DataFrame({"value": values}, schema={"value": pl.Float64}))
+    rows = frame.select(condition.holds(nw.col("value")).alias("good"))["good"].to_list()
+    assert rows == [None if v is None else condition.holds(v) for v in values]
