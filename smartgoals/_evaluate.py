@@ -150,8 +150,11 @@ def _shape(measure: Measure) -> tuple[Any, ...]:
     )
 
 
+_NOT_IN_SLUG = re.compile(r"[^a-z0-9_.@-]+")
+
+
 def _slug(value: str) -> str:
-    return re.sub(r"[^a-z0-9_.@-]+", "-", value.lower()).strip("-") or "none"
+    return _NOT_IN_SLUG.sub("-", value.lower()).strip("-") or "none"
 
 
 @dataclass(frozen=True)
@@ -418,15 +421,27 @@ class _Batch:
         line = self.line
         if line.start is None:
             return None
-        span = line.deadline_end - line.start
-        now = min(max(line.now_days - line.start, 0.0), float(span))
-        points = [(0.0, 0.0)]
         target = member.measure.target.value
-        if baseline is not None and target != baseline:
-            for by, value in member.written.milestones:
-                x = float(day_number(by) + 1 - line.start)
-                points.append((x, (value - baseline) / (target - baseline)))
-        points.append((float(span), 1.0))
+        milestones = member.written.milestones
+        if baseline is None or target == baseline or not milestones:
+            return self._straight_progress  # NOTE: the same for every member of the batch
+        points = [(0.0, 0.0)]
+        for by, value in milestones:
+            x = float(day_number(by) + 1 - line.start)
+            points.append((x, (value - baseline) / (target - baseline)))
+        return self._along([*points, (float(line.deadline_end - line.start), 1.0)])
+
+    @cached_property
+    def _straight_progress(self) -> float:
+        """The expected progress on a straight path from start to deadline."""
+        assert self.line.start is not None
+        return self._along([(0.0, 0.0), (float(self.line.deadline_end - self.line.start), 1.0)])
+
+    def _along(self, points: list[tuple[float, float]]) -> float:
+        """The progress expected at as_of on the path through `points` (days from the start)."""
+        line = self.line
+        assert line.start is not None
+        now = min(max(line.now_days - line.start, 0.0), float(line.deadline_end - line.start))
         for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
             if now <= x1:
                 return y0 if x1 == x0 else y0 + (y1 - y0) * (now - x0) / (x1 - x0)

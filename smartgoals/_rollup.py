@@ -69,7 +69,8 @@ def _deepest_first(children: dict[str, list[str]]) -> list[str]:
             return depth[node]
         if node in seen:
             return 0
-        depth[node] = 1 + max((height(c, seen | {node}) for c in children.get(node, [])), default=0)
+        inner = seen | {node}
+        depth[node] = 1 + max((height(c, inner) for c in children.get(node, [])), default=0)
         return depth[node]
 
     return sorted(children, key=height)
