@@ -157,6 +157,39 @@ def test_status_at_risk_achieve_gap(goal_file, tolerance, expected):
     assert result.status is expected
 
 
+MILESTONES = "[{by: 2026-10-31, target: 85%}, {by: 2026-11-30, target: 88%}]"
+
+
+@pytest.mark.parametrize(
+    "as_of",
+    [
+        date(2026, 10, 1),
+        date(2026, 10, 15),
+        date(2026, 10, 31),
+        date(2026, 11, 22),
+        datetime(2026, 11, 22, 12, tzinfo=BERLIN),
+        date(2026, 12, 10),
+    ],
+    ids=str,
+)
+def test_expected_progress_follows_the_milestones(goal_file, as_of):
+    import numpy as np
+
+    # NOTE: the path from baseline 80% to 90%: 85% by the end of Oct 31, 88% by the end of Nov 30
+    rows = daily(date(2026, 9, 1), date(2026, 12, 10), 41, 9)
+    result = status(goal_file, rows, as_of, baseline="80%", milestones=MILESTONES)
+    start = datetime(2026, 10, 1, tzinfo=BERLIN)
+    moment = (
+        as_of
+        if isinstance(as_of, datetime)
+        else datetime.combine(as_of, datetime.min.time(), BERLIN) + timedelta(days=1)
+    )
+    now = (moment - start) / timedelta(days=1)
+    days = [0, 31, 61, 92]  # NOTE: start, the ends of Oct 31, Nov 30 and the deadline Dec 31
+    shares = [0.0, (0.85 - 0.8) / 0.1, (0.88 - 0.8) / 0.1, 1.0]
+    assert result.expected_progress == pytest.approx(float(np.interp(now, days, shares)))
+
+
 def test_status_achieve_gap_but_forecast_meets_is_on_track(goal_file):
     rows, day, share = [], date(2026, 9, 28), 0.35
     while day <= date(2026, 11, 22):  # rising 4.2 points a week: 66% now, 90% by the deadline
