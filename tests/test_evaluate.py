@@ -78,6 +78,37 @@ def formula_report(ticket_events, tmp_path_factory):
     return smartgoals.evaluate(path, ticket_events, as_of=AS_OF)
 
 
+# NOTE: goals that share a batch (same metric, view and window) but not their targets or kind
+BATCHED_GOALS = (
+    FORMULA_GOALS
+    + """\
+  - {id: chat-90, metric: first_response_time, where: {channel: chat}, threshold: 90% within 2 min,
+     kind: maintain}
+  - {id: chat-60, metric: first_response_time, where: {channel: chat}, threshold: 60% within 2 min,
+     kind: maintain}
+  - {id: csat-chat, metric: csat, where: {channel: chat}, target: 90%}
+  - {id: csat-email, metric: csat, where: {channel: [email, phone]}, target: 85%}
+  - {id: csat-80, metric: csat, target: 80%, kind: maintain}
+  - {id: csat-95, metric: csat, target: 95%, kind: maintain}
+  - {id: csat-agents, metric: csat, for_each: agent, target: 85%, kind: maintain}
+  - {id: p90-loose, metric: resolution_time, statistic: p90, target: "<= 20 hours", kind: maintain}
+  - {id: p90-tight, metric: resolution_time, statistic: p90, target: "<= 2 hours", kind: maintain}
+"""
+)
+
+
+def test_a_goal_does_not_depend_on_the_goals_evaluated_with_it(goal_file, ticket_events):
+    # NOTE: goals of one batch are summed together; each must come out as if it ran alone
+    goals = smartgoals.load(goal_file(BATCHED_GOALS))
+    together = smartgoals.evaluate(goals, ticket_events, as_of=AS_OF)
+    held = [together.get(i).compliance for i in ("csat-80", "csat-95")]
+    assert held[0] != held[1]  # NOTE: the batch's members really are judged each by its own target
+    for goal in goals:
+        alone = smartgoals.evaluate(goals.select(ids=goal.id), ticket_events, as_of=AS_OF)
+        for result in alone.goals:
+            assert result.to_dict() == together.get(result.id).to_dict(), result.id
+
+
 def test_formulas_match_pandas(formula_report, ticket_events):
     frame = ticket_events
     chat = in_window(frame, "first_response_time", channel="chat")
