@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from smartgoals._forecast import p_success, theil_sen
+from smartgoals._forecast import p_success, theil_sen, theil_sen_rows
 from smartgoals._units import Target
 
 
@@ -45,3 +45,27 @@ def test_p_success_normal_tail():
     sigma = 0.1 / (2 * 1.6448536269514722)
     expected = 0.5 * (1 + math.erf((0.9 - 0.88) / sigma / math.sqrt(2)))
     assert p_success(0.9, 0.85, 0.95, Target(">=", 0.88)) == pytest.approx(expected)
+
+
+cell = st.one_of(
+    st.none(),
+    st.tuples(st.integers(0, 9), st.integers(-3, 3).map(lambda y: y / 4)),  # NOTE: ties
+)
+
+
+@given(st.lists(st.lists(cell, min_size=8, max_size=8), min_size=1, max_size=6))
+def test_trends_of_many_rows_match_one_row_at_a_time(rows):
+    import numpy as np
+
+    xs = np.array([[np.nan if c is None else c[0] for c in row] for row in rows], dtype=float)
+    ys = np.array([[np.nan if c is None else c[1] for c in row] for row in rows], dtype=float)
+    for row, trend in zip(rows, theil_sen_rows(xs, ys), strict=True):
+        points = [c for c in row if c is not None]
+        alone = theil_sen([float(x) for x, _ in points], [y for _, y in points])
+        if alone is None:
+            assert trend is None
+        else:
+            assert trend is not None
+            for field in ("slope", "intercept", "slope_low", "slope_high", "center_x", "center_y"):
+                assert getattr(trend, field) == pytest.approx(getattr(alone, field), abs=1e-12)
+            assert trend.points == alone.points
