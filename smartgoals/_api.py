@@ -165,15 +165,16 @@ def _check_data_timezone(name: Any) -> None:
 
 def _unique(items: list[Any]) -> tuple[list[Any], list[str]]:
     """The inputs with each file once (a file given twice would count its rows twice)."""
+    from smartgoals._readers import identity, name_of
+
     seen: set[tuple[str, str | None]] = set()
     kept: list[Any] = []
     notices: list[str] = []
     for item in items:
-        path = item.data if isinstance(item, Export) else item
-        if isinstance(path, str | PathLike):
-            key = (str(Path(path).resolve()), item.preset if isinstance(item, Export) else None)
+        key = identity(item)
+        if key is not None:
             if key in seen:
-                notices.append(f"{path}: given more than once; read once")
+                notices.append(f"{name_of(item)}: given more than once; read once")
                 continue
             seen.add(key)
         kept.append(item)
@@ -199,7 +200,7 @@ def aggregate_inputs(
     """
     from smartgoals._period import PeriodTable
     from smartgoals._plan import build_plan
-    from smartgoals._readers import ReadContext
+    from smartgoals._readers import ReadContext, unread
 
     plan = build_plan(goals, as_of, data_timezone or "UTC")
     clocks = _clocks(goals, plan)
@@ -216,9 +217,10 @@ def aggregate_inputs(
             Path(folder),
         )
         for index, item in enumerate(items):
-            if isinstance(item, Export) and not set(item.source.resolved().metrics) & plan.series:
+            reason = unread(item, plan.series)
+            if reason is not None:
                 if notices is not None:
-                    notices.append(f"{item.data}: maps no metric the selected goals read; not read")
+                    notices.append(reason)
                 continue
             table = table.merge(_aggregate_one(item, index, context, plan, clocks))
     return table
@@ -229,10 +231,10 @@ def _aggregate_one(
 ) -> PeriodTable:
     """Read and aggregate one input; an error of the engine becomes a `DataError` naming it."""
     from smartgoals._aggregate import aggregate
-    from smartgoals._readers import read
+    from smartgoals._readers import file_of, name_of, read
     from smartgoals._readers.files import engine_error
 
-    name = str(item.data if isinstance(item, Export) else item)[:80]
+    name = name_of(item)[:80]
     try:
         source = read(item, index, context)
         name = source.name
@@ -250,10 +252,7 @@ def _aggregate_one(
             raise KeyboardInterrupt from exc  # NOTE: DuckDB turns Ctrl-C into an error of its own
         if type(exc).__module__.split(".")[0] not in ENGINE_MODULES:
             raise
-        path = item.data if isinstance(item, Export) else item
-        raise engine_error(
-            name, exc, Path(path) if isinstance(path, str | PathLike) else None
-        ) from exc
+        raise engine_error(name, exc, file_of(item)) from exc
     return part
 
 

@@ -426,3 +426,24 @@ def test_business_time_mid_stream_export_agrees_with_sources(export):
     unsolved = window & (solved.isna() | (solved > MID_STREAM))
     ages = [business_seconds(c, MID_STREAM) for c in created[unsolved]]
     assert solve.pending == sum(a <= 8 * 3600 for a in ages) > 0
+
+
+def test_export_mapping_no_metric_the_goals_read_is_not_read(tmp_path, goal_file):
+    csat = tmp_path / "csat.csv"
+    csat.write_text("created_at,score\n2026-11-20T10:00:00Z,5\n2026-11-20T11:00:00Z,2\n")
+    other = tmp_path / "nps.csv"
+    other.write_text("created_at,score\nthis file is never opened\n")
+    goals = goal_file(
+        "goals:\n  - {id: c, owner: o, metric: csat, target: 80%, deadline: 2026-12-31, "
+        "min_events: 1}\n"
+    )
+    exports = [
+        Export(str(csat), timestamp="created_at", metrics={"csat": {"column": "score"}}),
+        Export(str(other), timestamp="created_at", metrics={"nps": {"column": "score"}}),
+        Export(str(csat), timestamp="created_at", metrics={"csat": {"column": "score"}}),
+    ]
+    report = smartgoals.evaluate(goals, exports, as_of=AS_OF)
+    assert report.get("c").events == 2  # NOTE: the file given twice is counted once
+    assert f"{other}: maps no metric the selected goals read; not read" in report.notices
+    assert f"{csat}: given more than once; read once" in report.notices
+    assert [q.source for q in report.data_quality] == [str(csat)]

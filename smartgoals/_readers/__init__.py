@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -100,6 +101,40 @@ def readers() -> list[Reader]:
     return [ExportReader(), FileReader(), RowsReader(), FrameReader()]
 
 
+def file_of(data: Any) -> Path | None:
+    """The file an input reads: a path, or an export's path; None for frames and rows."""
+    from smartgoals._mapping import Export
+
+    target = data.data if isinstance(data, Export) else data
+    return Path(target) if isinstance(target, str | PathLike) else None
+
+
+def identity(data: Any) -> tuple[str, str | None] | None:
+    """What makes two file inputs the same (its resolved path and export preset), else None."""
+    from smartgoals._mapping import Export
+
+    path = file_of(data)
+    if path is None:
+        return None
+    return str(path.resolve()), data.preset if isinstance(data, Export) else None
+
+
+def name_of(data: Any) -> str:
+    """How messages name an input before it is read."""
+    from smartgoals._mapping import Export
+
+    return str(data.data if isinstance(data, Export) else data)
+
+
+def unread(data: Any, series: frozenset[str]) -> str | None:
+    """Why an input need not be read at all (an export mapping no series the goals read)."""
+    from smartgoals._mapping import Export
+
+    if isinstance(data, Export) and not set(data.source.resolved().metrics) & series:
+        return f"{data.data}: maps no metric the selected goals read; not read"
+    return None
+
+
 def read(data: Any, index: int, context: ReadContext) -> Normalized:
     """The normalized frame of one input, read by the first reader that accepts it.
 
@@ -128,4 +163,16 @@ def check_columns(
             )
 
 
-__all__ = ["NORMALIZED", "Normalized", "ReadContext", "Reader", "check_columns", "read", "readers"]
+__all__ = [
+    "NORMALIZED",
+    "Normalized",
+    "ReadContext",
+    "Reader",
+    "check_columns",
+    "file_of",
+    "identity",
+    "name_of",
+    "read",
+    "readers",
+    "unread",
+]
