@@ -6,8 +6,8 @@ targets. For a batch, `_windows` sums the cells of each member's segments over e
 timeline reads (current, baseline, burn rates, weekly and daily history, compliance), for all
 members at once. The measure (`MetricSpec.measure`) turns the sums into values, the trend is
 fitted for every member at once, and then each member's result is assembled: met, progress,
-expected progress, forecast, error budget, status (`_verdict`) and reasons. Parents are rolled up last (`_rollup`).
-So the cost follows the cells read, not the number of goals.
+expected progress, forecast, error budget, status (`_verdict`) and reasons. Parents are rolled up
+last (`_rollup`). So the cost follows the cells read, not the number of goals.
 """
 
 from __future__ import annotations
@@ -425,23 +425,28 @@ class _Batch:
         milestones = member.written.milestones
         if baseline is None or target == baseline or not milestones:
             return self._straight_progress  # NOTE: the same for every member of the batch
-        points = [(0.0, 0.0)]
-        for by, value in milestones:
-            x = float(day_number(by) + 1 - line.start)
-            points.append((x, (value - baseline) / (target - baseline)))
-        return self._along([*points, (float(line.deadline_end - line.start), 1.0)])
+        return self._along(
+            [
+                (float(day_number(by) + 1 - line.start), (value - baseline) / (target - baseline))
+                for by, value in milestones
+            ]
+        )
 
     @cached_property
     def _straight_progress(self) -> float:
         """The expected progress on a straight path from start to deadline."""
-        assert self.line.start is not None
-        return self._along([(0.0, 0.0), (float(self.line.deadline_end - self.line.start), 1.0)])
+        return self._along([])
 
-    def _along(self, points: list[tuple[float, float]]) -> float:
-        """The progress expected at as_of on the path through `points` (days from the start)."""
+    def _along(self, milestones: list[tuple[float, float]]) -> float:
+        """The progress expected at as_of on the path from (0, 0) to (span, 1) via `milestones`.
+
+        Points are (days from the start, share of the distance from baseline to target).
+        """
         line = self.line
         assert line.start is not None
-        now = min(max(line.now_days - line.start, 0.0), float(line.deadline_end - line.start))
+        span = float(line.deadline_end - line.start)
+        now = min(max(line.now_days - line.start, 0.0), span)
+        points = [(0.0, 0.0), *milestones, (span, 1.0)]
         for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
             if now <= x1:
                 return y0 if x1 == x0 else y0 + (y1 - y0) * (now - x0) / (x1 - x0)

@@ -31,6 +31,7 @@ import narwhals.stable.v2 as nw
 
 from smartgoals._calendar import Clocks, Offsets
 from smartgoals._errors import DataError
+from smartgoals._mapping import Export
 
 NORMALIZED = ("_us", "metric", "value", "_count", "_reject", "_naive")
 
@@ -103,16 +104,12 @@ def readers() -> list[Reader]:
 
 def file_of(data: Any) -> Path | None:
     """The file an input reads: a path, or an export's path; None for frames and rows."""
-    from smartgoals._mapping import Export
-
     target = data.data if isinstance(data, Export) else data
     return Path(target) if isinstance(target, str | PathLike) else None
 
 
 def identity(data: Any) -> tuple[str, str | None] | None:
     """What makes two file inputs the same (its resolved path and export preset), else None."""
-    from smartgoals._mapping import Export
-
     path = file_of(data)
     if path is None:
         return None
@@ -121,15 +118,11 @@ def identity(data: Any) -> tuple[str, str | None] | None:
 
 def name_of(data: Any) -> str:
     """How messages name an input before it is read."""
-    from smartgoals._mapping import Export
-
     return str(data.data if isinstance(data, Export) else data)
 
 
 def unread(data: Any, series: frozenset[str]) -> str | None:
     """Why an input need not be read at all (an export mapping no series the goals read)."""
-    from smartgoals._mapping import Export
-
     if isinstance(data, Export) and not set(data.source.resolved().metrics) & series:
         return f"{data.data}: maps no metric the selected goals read; not read"
     return None
