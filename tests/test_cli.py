@@ -459,6 +459,30 @@ def test_usage_errors_through_main_exit_2(monkeypatch, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
+def test_main_collects_garbage_less_often_and_restores_the_collector(monkeypatch):
+    import gc
+
+    import smartgoals
+    from smartgoals.cli import main
+
+    seen = []
+
+    def evaluate(*args: object, **kwargs: object) -> None:
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count()))
+        raise KeyboardInterrupt
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(smartgoals, "evaluate", evaluate)
+    monkeypatch.setattr("sys.argv", ["smartgoals", *CHECK])
+    with pytest.raises(SystemExit):
+        main()
+    ((threshold, frozen),) = seen
+    assert threshold == 200_000  # while the command runs
+    assert frozen > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
 def test_check_writes_every_report_in_one_run(tmp_path):
     paths = {
         fmt: tmp_path / f"report.{fmt}" for fmt in ("json", "markdown", "junit", "html", "github")
