@@ -646,18 +646,30 @@ def _segments(
     if not columns:
         return [()], np.zeros(len(rows), dtype=np.int64)
     if HASH_COLUMN in result:
-        _, first, segment = np.unique(
-            result[HASH_COLUMN][rows], return_index=True, return_inverse=True
-        )
-        segment = segment.ravel()
+        first, segment = _numbered(result[HASH_COLUMN][rows])
         # NOTE: the hash only numbers the segments; the values themselves decide, so that two
         # label values sharing a hash can never be merged
         if all(bool(np.all(c == c[first][segment])) for c in columns):
-            return [tuple(c[i] for c in columns) for i in first.tolist()], segment.astype(np.int64)
+            return [tuple(c[i] for c in columns) for i in first.tolist()], segment
     index: dict[tuple[str | None, ...], int] = {}
     keys = zip(*(c.tolist() for c in columns), strict=True)
     segment = np.fromiter((index.setdefault(k, len(index)) for k in keys), np.int64, len(rows))
     return list(index), segment
+
+
+def _numbered(hashes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """A row of each distinct hash (in hash order) and each row's number among them.
+
+    ``np.unique`` with ``return_index`` sorts stably; any row of a hash will do here, and NumPy's
+    vectorised quicksort is several times faster.
+    """
+    order = np.argsort(hashes)
+    ordered = hashes[order]
+    new = np.ones(len(hashes), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    number = np.empty(len(hashes), dtype=np.int64)
+    number[order] = np.cumsum(new) - 1
+    return order[new], number
 
 
 def _labelled(

@@ -175,6 +175,19 @@ class Grouped:
         )
 
 
+def stable_order(key: Ints) -> Ints:
+    """``np.argsort(key, kind="stable")``, several times faster on large arrays.
+
+    With each row's position as a last key the keys are distinct, so NumPy's vectorised quicksort
+    gives exactly the stable order.
+    """
+    size = len(key)
+    low = int(key.min(initial=0))
+    if (int(key.max(initial=0)) - low + 1) * max(size, 1) >= 2**62:
+        return np.argsort(key, kind="stable")
+    return np.argsort((key - low) * size + np.arange(size))
+
+
 def _order(*keys: Ints) -> Ints:
     """The stable order of rows by the keys (first key first), as one integer sort."""
     lows = [int(key.min(initial=0)) for key in keys]
@@ -184,7 +197,7 @@ def _order(*keys: Ints) -> Ints:
     combined = np.zeros(len(keys[0]), dtype=np.int64)
     for key, low, span in zip(keys, lows, spans, strict=True):
         combined = combined * span + (key - low)
-    return np.argsort(combined, kind="stable")
+    return stable_order(combined)
 
 
 def _boundaries(*keys: NDArray[np.int64]) -> Ints:
@@ -481,4 +494,5 @@ __all__ = [
     "merged",
     "range_quantiles",
     "scaled",
+    "stable_order",
 ]

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartgoals._measures import Measure, Totals
-from smartgoals._period import Cells, bucket_midpoints, range_quantiles
+from smartgoals._period import Cells, bucket_midpoints, range_quantiles, stable_order
 from smartgoals._timeline import Timeline
 
 Floats = NDArray[np.float64]
@@ -187,13 +187,13 @@ class WindowSums:
         """
         seg, days, _, counts, lows, highs = cells.hist
         distinct, ranks = cells.hist_ranks
-        by_member = np.argsort(members, kind="stable")
+        by_member = stable_order(members)
         segments, members = segments[by_member], members[by_member]
         member, day, rows = self._pair_rows(seg, days, segments, members)
         key = member * self.days + day
         if len(key) > 1 and bool(np.any(key[1:] < key[:-1])):
             # NOTE: a member reading several segments: its rows come segment by segment
-            order = np.argsort(key, kind="stable")
+            order = stable_order(key)
             key, member, day, rows = key[order], member[order], day[order], rows[order]
         everyone = np.arange(self.selection.size)[:, None] * self.days
         starts = np.searchsorted(key, (everyone + self.firsts).ravel())

@@ -17,6 +17,7 @@ from smartgoals._period import (
     bucket_of,
     merged,
     range_quantiles,
+    stable_order,
 )
 from smartgoals._units import Condition
 
@@ -55,6 +56,16 @@ def table_of(*parts: Grouped) -> PeriodTable:
     for part in parts:
         table.add(0, "csat", part)
     return table
+
+
+@given(
+    st.lists(st.integers(-(2**40), 2**40), max_size=300)
+    | st.lists(st.integers(0, 5), max_size=300)  # many ties
+    | st.lists(st.sampled_from([-(2**62), 0, 2**62]), max_size=50)  # a range too wide to combine
+)
+def test_stable_order_is_numpys_stable_argsort(keys):
+    key = np.asarray(keys, dtype=np.int64)
+    np.testing.assert_array_equal(stable_order(key), np.argsort(key, kind="stable"))
 
 
 @given(values)
