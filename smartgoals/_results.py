@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, overload
 
 from smartgoals._errors import UsageError
-from smartgoals._model import one_or_many
 from smartgoals._status import DEFAULT_FAIL_ON, Status, count_statuses, parse_policy
 
 if TYPE_CHECKING:
@@ -597,6 +596,8 @@ class Report:
         A selected goal keeps its descendants; for_each children are selected like any goal
         (``--goal T/V``, ``--owner``).
         """
+        from smartgoals._model import one_or_many  # NOTE: reports are read without pydantic
+
         ids, tags, owners = one_or_many(ids), one_or_many(tags), one_or_many(owners)
         chosen = {
             g.id

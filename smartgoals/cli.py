@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 import click
 
 import smartgoals
-from smartgoals._calendar import parse_as_of
 from smartgoals._errors import DataError, GoalFileError, SmartGoalsError, UsageError
 from smartgoals._render import FORMATS, RenderOptions, render
 from smartgoals._render.github_format import annotation
@@ -52,6 +51,8 @@ def _user_errors() -> Iterator[None]:
 
 def _as_of(value: str | None) -> date | datetime:
     """``--as-of`` as given, or today: the only place that reads the clock."""
+    from smartgoals._calendar import parse_as_of
+
     return parse_as_of(value) if value is not None else date.today()
 
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import smartgoals
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,3 +115,23 @@ def test_import_does_not_load_cli_stack():
     code = "import sys, smartgoals; print(sorted(m for m in ('click', 'rich') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+HEAVY = ("pydantic", "numpy", "duckdb", "narwhals", "polars", "yaml", "rich")
+
+
+@pytest.mark.parametrize("module", ["smartgoals", "smartgoals.cli"])
+def test_import_and_help_load_nothing_heavy(module):
+    # NOTE: public names load on first use, so `import smartgoals` and `smartgoals --help` stay fast
+    code = f"import sys, {module}; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_names_load_on_first_use_under_the_public_module():
+    code = (
+        "import sys, smartgoals; r = smartgoals.Report; "
+        "print(r.__module__, 'smartgoals._results' in sys.modules, 'Report' in dir(smartgoals))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["smartgoals", "True", "True"]
