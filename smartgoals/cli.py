@@ -558,18 +558,15 @@ def _fewer_collections() -> Iterator[None]:
 
     A check of thousands of goals makes millions of short-lived objects (history points, report
     objects) and almost no reference cycles, and CPython's default of a collection every 700
-    allocations, each walking the objects alive, costs 5 to 12 % of the run. Objects alive at
-    start-up (modules, schemas) are left out of collections and one runs every 200,000
-    allocations (mypy's setting); both are restored afterwards.
+    allocations, each walking the objects alive, costs 5 to 12 % of the run. One every 200,000
+    allocations (mypy's setting) costs next to nothing; the default is restored afterwards.
     """
     thresholds = gc.get_threshold()
-    gc.freeze()
     gc.set_threshold(200_000, 30, 30)
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def main() -> None:

@@ -468,7 +468,7 @@ def test_main_collects_garbage_less_often_and_restores_the_collector(monkeypatch
     seen = []
 
     def evaluate(*args: object, **kwargs: object) -> None:
-        seen.append((gc.get_threshold()[0], gc.get_freeze_count()))
+        seen.append(gc.get_threshold()[0])
         raise KeyboardInterrupt
 
     before = gc.get_threshold()
@@ -476,11 +476,8 @@ def test_main_collects_garbage_less_often_and_restores_the_collector(monkeypatch
     monkeypatch.setattr("sys.argv", ["smartgoals", *CHECK])
     with pytest.raises(SystemExit):
         main()
-    ((threshold, frozen),) = seen
-    assert threshold == 200_000  # while the command runs
-    assert frozen > 0
+    assert seen == [200_000]  # while the command runs
     assert gc.get_threshold() == before
-    assert gc.get_freeze_count() == 0
 
 
 def test_check_writes_every_report_in_one_run(tmp_path):

@@ -67,6 +67,8 @@ def test_all_is_sorted_and_complete():
     assert set(smartgoals.__all__) == PUBLIC
     for name in smartgoals.__all__:
         assert hasattr(smartgoals, name), name
+    # NOTE: every name that loads on first use is public, and every public name loads
+    assert set(smartgoals._HOME) | {"__version__"} == PUBLIC
 
 
 def test_docs_use_only_the_public_api():
