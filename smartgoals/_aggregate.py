@@ -39,6 +39,7 @@ from smartgoals._period import (
     Accounts,
     Grouped,
     PeriodTable,
+    stable_order,
 )
 from smartgoals._plan import Expiry, Filter, Plan, ViewPlan
 from smartgoals._readers import Normalized
@@ -553,25 +554,54 @@ def _aggregates(slots: _Slots, zones: list[str]) -> list[Aggregate]:
 
 def _table(result: dict[str, Any], plan: Plan, slots: _Slots, name: str) -> PeriodTable:
     table = PeriodTable(plan)
-    sets = result[SET_COLUMN].astype(np.int64)
-    accounts = _accounts(result, np.flatnonzero(sets == 0), plan)
-    table.accounts[name] = accounts
-    code = result[SERIES].astype(np.int64)
-    day = result[DAY].astype(np.int64)
+    blocks = _by_block(result)
+    table.accounts[name] = _accounts(result, blocks.rows(0), plan)
     codes = _codes(plan)
     for i, view in enumerate(plan.views):
-        in_set = sets == i + 1
         for series in sorted(view.series):
-            rows = np.flatnonzero(in_set & (code == codes[series]))
-            kept = day[rows] != NO_KEY
-            if kept.any():
-                table.add(i, series, _grouped(result, rows[kept], view, series, slots))
-            table.unmatched.setdefault((i, series), []).extend(_labelled(result, rows[~kept], view))
+            kept = blocks.rows(i + 1, codes[series], 0)
+            if kept.stop > kept.start:
+                table.add(i, series, _grouped(result, kept, view, series, slots))
+            unkept = blocks.rows(i + 1, codes[series], 1)
+            table.unmatched.setdefault((i, series), []).extend(_labelled(result, unkept, view))
     return table
 
 
+@dataclass(frozen=True)
+class _Blocks:
+    """The grouped rows, reordered so that the rows of a set, series and keeping are one slice."""
+
+    keys: tuple[np.ndarray[Any, Any], ...]  # NOTE: set, series, unkept (1: day not kept), sorted
+
+    def rows(self, *key: int) -> slice:
+        """The rows whose leading keys are `key`."""
+        low, high = 0, len(self.keys[0])
+        for column, value in zip(self.keys, key, strict=False):
+            part = column[low:high]
+            low, high = (
+                low + int(np.searchsorted(part, value)),
+                low + int(np.searchsorted(part, value, side="right")),
+            )
+        return slice(low, high)
+
+
+def _by_block(result: dict[str, Any]) -> _Blocks:
+    """Reorder every column of `result` by set, series and whether the day is kept (stably).
+
+    Each series of a view is then a slice of every column, cut without a copy, and the columns
+    are reordered one at a time, so the grouped table never exists twice.
+    """
+    sets = result[SET_COLUMN].astype(np.int64)
+    code = result[SERIES].astype(np.int64)
+    unkept = (result[DAY] == NO_KEY).astype(np.int64)
+    order = stable_order(sets, code, unkept)
+    for column in list(result):
+        result[column] = result[column][order]
+    return _Blocks((sets[order], code[order], unkept[order]))
+
+
 def _grouped(
-    result: dict[str, Any], rows: np.ndarray[Any, Any], view: ViewPlan, series: str, slots: _Slots
+    result: dict[str, Any], rows: slice, view: ViewPlan, series: str, slots: _Slots
 ) -> Grouped:
     labels = view.key.labels
     segments, segment = _segments(result, rows, len(labels))
@@ -596,16 +626,16 @@ def _grouped(
         labels,
         segments,
         segment,
-        result[DAY][rows].astype(np.int64),
-        result[BUCKET][rows].astype(np.int64),
-        result[INSTANT][rows].astype(np.int64),
+        np.asarray(result[DAY][rows], dtype=np.int64),
+        np.asarray(result[BUCKET][rows], dtype=np.int64),
+        np.asarray(result[INSTANT][rows], dtype=np.int64),
         {
             "read": np.asarray(result[READ][rows], dtype=np.float64),
             "rows": weight,
             "n": np.where(empty, 0.0, weight),
             "sum": np.asarray(result[TOTAL][rows], dtype=np.float64),
             # NOTE: an event of a duration series without a value is open
-            "open": np.where(empty, weight, 0.0) if needs.open_events else np.zeros(len(rows)),
+            "open": np.where(empty, weight, 0.0) if needs.open_events else np.zeros(len(weight)),
         },
         np.asarray(result[LOW][rows], dtype=np.float64),
         np.asarray(result[HIGH][rows], dtype=np.float64),
@@ -614,7 +644,7 @@ def _grouped(
     )
 
 
-def _accounts(result: dict[str, Any], rows: np.ndarray[Any, Any], plan: Plan) -> Accounts:
+def _accounts(result: dict[str, Any], rows: slice, plan: Plan) -> Accounts:
     accounts = Accounts()
     read = np.asarray(result[READ][rows], dtype=np.float64)
     naive = result[NAIVE][rows].astype(np.int64)
@@ -639,12 +669,12 @@ def _accounts(result: dict[str, Any], rows: np.ndarray[Any, Any], plan: Plan) ->
 
 
 def _segments(
-    result: dict[str, Any], rows: np.ndarray[Any, Any], width: int
+    result: dict[str, Any], rows: slice, width: int
 ) -> tuple[list[tuple[str | None, ...]], np.ndarray[Any, Any]]:
     """The distinct label values of `rows` (label slots 0 .. width-1) and each row's segment."""
     columns = [result[f"{LABEL}{j}"][rows] for j in range(width)]
     if not columns:
-        return [()], np.zeros(len(rows), dtype=np.int64)
+        return [()], np.zeros(rows.stop - rows.start, dtype=np.int64)
     if HASH_COLUMN in result:
         first, segment = _numbered(result[HASH_COLUMN][rows])
         # NOTE: the hash only numbers the segments; the values themselves decide, so that two
@@ -653,7 +683,9 @@ def _segments(
             return [tuple(c[i] for c in columns) for i in first.tolist()], segment
     index: dict[tuple[str | None, ...], int] = {}
     keys = zip(*(c.tolist() for c in columns), strict=True)
-    segment = np.fromiter((index.setdefault(k, len(index)) for k in keys), np.int64, len(rows))
+    segment = np.fromiter(
+        (index.setdefault(k, len(index)) for k in keys), np.int64, rows.stop - rows.start
+    )
     return list(index), segment
 
 
@@ -673,7 +705,7 @@ def _numbered(hashes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.nd
 
 
 def _labelled(
-    result: dict[str, Any], rows: np.ndarray[Any, Any], view: ViewPlan
+    result: dict[str, Any], rows: slice, view: ViewPlan
 ) -> list[tuple[tuple[str | None, ...], int]]:
     """The label values and rows of groups a view does not keep (for "did you mean" hints)."""
     width = len(view.key.labels)

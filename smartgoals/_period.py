@@ -175,29 +175,24 @@ class Grouped:
         )
 
 
-def stable_order(key: Ints) -> Ints:
-    """``np.argsort(key, kind="stable")``, several times faster on large arrays.
+def stable_order(*keys: Ints) -> Ints:
+    """The stable order of rows by the keys, first key first (``np.lexsort(keys[::-1])``), fast.
 
-    With each row's position as a last key the keys are distinct, so NumPy's vectorised quicksort
+    The keys are combined into one integer with each row's position as a last key: the combined
+    keys are distinct, so NumPy's vectorised quicksort, several times faster than its stable sort,
     gives exactly the stable order.
     """
-    size = len(key)
-    low = int(key.min(initial=0))
-    if (int(key.max(initial=0)) - low + 1) * max(size, 1) >= 2**62:
-        return np.argsort(key, kind="stable")
-    return np.argsort((key - low) * size + np.arange(size))
-
-
-def _order(*keys: Ints) -> Ints:
-    """The stable order of rows by the keys (first key first), as one integer sort."""
+    size = len(keys[0])
     lows = [int(key.min(initial=0)) for key in keys]
     spans = [int(key.max(initial=0)) - low + 1 for key, low in zip(keys, lows, strict=True)]
     if math.prod(spans) >= 2**62:
         return np.lexsort(keys[::-1])
-    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    combined = np.zeros(size, dtype=np.int64)
     for key, low, span in zip(keys, lows, spans, strict=True):
         combined = combined * span + (key - low)
-    return stable_order(combined)
+    if math.prod(spans) * max(size, 1) >= 2**62:
+        return np.argsort(combined, kind="stable")
+    return np.argsort(combined * size + np.arange(size))
 
 
 def _boundaries(*keys: NDArray[np.int64]) -> Ints:
@@ -246,7 +241,7 @@ class Cells:
     def fold(cls, grouped: Grouped) -> Cells:
         """Fold grouped rows into cells: rows of the same segment and day are added up."""
         seg, segments = grouped.segment, grouped.segments
-        order = _order(seg, grouped.day)
+        order = stable_order(seg, grouped.day)
         seg_o, day_o = seg[order], grouped.day[order]
         starts = _boundaries(seg_o, day_o)
 
@@ -335,7 +330,7 @@ def _fold_hist(seg: Ints, grouped: Grouped) -> tuple[Ints, Ints, Ints, Floats, F
     has = grouped.bucket != NO_KEY
     s, d, b = seg[has], grouped.day[has], grouped.bucket[has]
     n, low, high = grouped.sums["n"][has], grouped.low[has], grouped.high[has]
-    order = _order(s, d, b)
+    order = stable_order(s, d, b)
     s, d, b, n, low, high = s[order], d[order], b[order], n[order], low[order], high[order]
     starts = _boundaries(s, d, b)
     if not len(starts):
