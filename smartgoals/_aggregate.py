@@ -496,7 +496,6 @@ def _keys(plan: Plan) -> dict[str, nw.Expr]:
 
     Series and labels are keys as they are.
     """
-    nw.col("_rejected").is_null()
     columns: dict[str, nw.Expr] = {
         # NOTE: the name of a metric no goal reads (or an unknown one), for the accounts
         OTHER: nw.when(nw.col(SERIES) < 0)
