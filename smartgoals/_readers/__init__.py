@@ -124,7 +124,7 @@ def name_of(data: Any) -> str:
 def unread(data: Any, series: frozenset[str]) -> str | None:
     """Why an input need not be read at all (an export mapping no series the goals read)."""
     if isinstance(data, Export) and not set(data.source.resolved().metrics) & series:
-        return f"{data.data}: maps no metric the selected goals read; not read"
+        return f"{name_of(data)}: maps no metric the selected goals read; not read"
     return None
 
 
