@@ -3,6 +3,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smartgoals._errors import GoalFileError, SourceSpan
 from smartgoals._yaml import MAX_FILE_BYTES, parse_yaml, read_yaml
@@ -70,3 +73,38 @@ def test_read_yaml_refuses_large_files(tmp_path):
 def test_read_yaml_missing_file(tmp_path):
     with pytest.raises(GoalFileError, match="cannot read file"):
         read_yaml(tmp_path / "nope.yaml")
+
+
+SCALARS = st.one_of(
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.none(),
+    st.dates(),
+)
+TREES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(tree=TREES, flow=st.sampled_from([None, False, True]))
+def test_libyaml_and_pyyaml_read_the_same_document(tree, flow):
+    text = yaml.safe_dump({"goals": tree}, default_flow_style=flow, allow_unicode=True)
+    fast = parse_yaml(text, "g.yaml")
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(yaml, "__with_libyaml__", False)
+        pure = parse_yaml(text, "g.yaml")
+    assert (fast.data, fast.spans, fast.key_spans) == (pure.data, pure.spans, pure.key_spans)
+
+
+def test_a_document_libyaml_refuses_gets_pyyaml_s_message():
+    with pytest.raises(GoalFileError) as fast:
+        parse_yaml("goals: [\n  - a: b\n", "g.yaml")
+    assert yaml.__with_libyaml__
+    assert "expected the node content, but found '-'" in fast.value.problems[0].message
