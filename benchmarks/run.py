@@ -358,6 +358,8 @@ def main() -> None:
     args.pandas = [s for s in args.pandas.split(",") if s]
     os.environ.setdefault("SODA_CORE_TELEMETRY_ENABLED", "false")
     os.environ.setdefault("POLARS_MAX_THREADS", str(os.cpu_count() or 1))
+    # NOTE: every tool runs with its bytecode cached, as an installed package has it
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     records: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="smartgoals-bench-") as tmp:
         folder = Path(tmp)

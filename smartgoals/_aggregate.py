@@ -18,7 +18,7 @@ open, and events after as_of are skipped.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,14 @@ import narwhals.stable.v2 as nw
 import numpy as np
 
 from smartgoals._calendar import Clocks
-from smartgoals._engines import HASH_COLUMN, SET_COLUMN, Aggregate, GroupingSet, group
+from smartgoals._engines import (
+    DICTIONARY_SET,
+    HASH_COLUMN,
+    SET_COLUMN,
+    Aggregate,
+    GroupingSet,
+    group,
+)
 from smartgoals._expressions import local_day, with_business_time
 from smartgoals._period import (
     MAX_OCTAVE,
@@ -554,15 +561,18 @@ def _aggregates(slots: _Slots, zones: list[str]) -> list[Aggregate]:
 def _table(result: dict[str, Any], plan: Plan, slots: _Slots, name: str) -> PeriodTable:
     table = PeriodTable(plan)
     blocks = _by_block(result)
+    texts = _texts(result, blocks.rows(DICTIONARY_SET))
     table.accounts[name] = _accounts(result, blocks.rows(0), plan)
     codes = _codes(plan)
     for i, view in enumerate(plan.views):
         for series in sorted(view.series):
             kept = blocks.rows(i + 1, codes[series], 0)
             if kept.stop > kept.start:
-                table.add(i, series, _grouped(result, kept, view, series, slots))
+                table.add(i, series, _grouped(result, kept, view, series, slots, texts))
             unkept = blocks.rows(i + 1, codes[series], 1)
-            table.unmatched.setdefault((i, series), []).extend(_labelled(result, unkept, view))
+            table.unmatched.setdefault((i, series), []).extend(
+                _labelled(result, unkept, view, texts)
+            )
     return table
 
 
@@ -600,10 +610,15 @@ def _by_block(result: dict[str, Any]) -> _Blocks:
 
 
 def _grouped(
-    result: dict[str, Any], rows: slice, view: ViewPlan, series: str, slots: _Slots
+    result: dict[str, Any],
+    rows: slice,
+    view: ViewPlan,
+    series: str,
+    slots: _Slots,
+    texts: _Texts | None,
 ) -> Grouped:
     labels = view.key.labels
-    segments, segment = _segments(result, rows, len(labels))
+    segments, segment = _segments(result, rows, len(labels), texts)
     needs, tz = view.series[series], view.key.tz
     weight = np.asarray(result[WEIGHT][rows], dtype=np.float64)
     empty = result[EMPTY][rows] == 1
@@ -667,25 +682,42 @@ def _accounts(result: dict[str, Any], rows: slice, plan: Plan) -> Accounts:
     return accounts
 
 
+_Texts = dict[int, tuple[str | None, ...]]
+
+
+def _texts(result: dict[str, Any], rows: slice) -> _Texts | None:
+    """The label values of each hash, from the dictionary rows (None: the groups carry them)."""
+    if HASH_COLUMN not in result:
+        return None
+    labels = sorted((c for c in result if c.startswith(LABEL)), key=lambda c: int(c[len(LABEL) :]))
+    values = zip(*(result[c][rows].tolist() for c in labels), strict=True)
+    return dict(zip(result[HASH_COLUMN][rows].tolist(), values, strict=True))
+
+
 def _segments(
-    result: dict[str, Any], rows: slice, width: int
+    result: dict[str, Any], rows: slice, width: int, texts: _Texts | None
 ) -> tuple[list[tuple[str | None, ...]], np.ndarray[Any, Any]]:
     """The distinct label values of `rows` (label slots 0 .. width-1) and each row's segment."""
-    columns = [result[f"{LABEL}{j}"][rows] for j in range(width)]
-    if not columns:
+    if not width:
         return [()], np.zeros(rows.stop - rows.start, dtype=np.int64)
-    if HASH_COLUMN in result:
-        first, segment = _numbered(result[HASH_COLUMN][rows])
-        # NOTE: the hash only numbers the segments; the values themselves decide, so that two
-        # label values sharing a hash can never be merged
-        if all(bool(np.all(c == c[first][segment])) for c in columns):
-            return [tuple(c[i] for c in columns) for i in first.tolist()], segment
+    if texts is not None:
+        hashes = result[HASH_COLUMN][rows]
+        first, segment = _numbered(hashes)
+        return [texts[h][:width] for h in hashes[first].tolist()], segment
     index: dict[tuple[str | None, ...], int] = {}
-    keys = zip(*(c.tolist() for c in columns), strict=True)
     segment = np.fromiter(
-        (index.setdefault(k, len(index)) for k in keys), np.int64, rows.stop - rows.start
+        (index.setdefault(k, len(index)) for k in _label_rows(result, rows, width)),
+        np.int64,
+        rows.stop - rows.start,
     )
     return list(index), segment
+
+
+def _label_rows(
+    result: dict[str, Any], rows: slice, width: int
+) -> Iterator[tuple[str | None, ...]]:
+    """The label values of each row, from the groups' own text columns."""
+    return zip(*(result[f"{LABEL}{j}"][rows].tolist() for j in range(width)), strict=True)
 
 
 def _numbered(hashes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
@@ -704,13 +736,17 @@ def _numbered(hashes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.nd
 
 
 def _labelled(
-    result: dict[str, Any], rows: slice, view: ViewPlan
+    result: dict[str, Any], rows: slice, view: ViewPlan, texts: _Texts | None
 ) -> list[tuple[tuple[str | None, ...], int]]:
     """The label values and rows of groups a view does not keep (for "did you mean" hints)."""
     width = len(view.key.labels)
-    columns = [result[f"{LABEL}{j}"][rows].tolist() for j in range(width)]
+    if not width:
+        return []
     counts = np.rint(np.asarray(result[READ][rows], dtype=np.float64)).astype(int).tolist()
-    return list(zip(zip(*columns, strict=True), counts, strict=True)) if columns else []
+    if texts is None:
+        return list(zip(_label_rows(result, rows, width), counts, strict=True))
+    hashes = result[HASH_COLUMN][rows].tolist()
+    return [(texts[h][:width], count) for h, count in zip(hashes, counts, strict=True)]
 
 
 __all__ = [

@@ -4,7 +4,8 @@
   one scan with ``GROUP BY GROUPING SETS``; other engines group per set and concatenate (Polars'
   lazy engine shares the scan between them).
 - **Fetching.** The grouped table comes back as NumPy columns: from DuckDB with ``fetchnumpy`` (no
-  PyArrow needed), from other engines through narwhals.
+  PyArrow needed), from other engines through narwhals. DuckDB sends the label values once per
+  distinct set of them (a dictionary keyed by their hash), not once per group.
 - **Epoch microseconds** of a datetime column: Spark has no duration arithmetic in narwhals.
 - **Unpivot** of a DuckDB relation runs on its own connection (narwhals uses the default one).
 
@@ -50,6 +51,8 @@ class Aggregate:
 
 
 HASH_COLUMN = "_hash"
+DICTIONARY_SET = -1  # NOTE: the `_set` of the rows that carry the text of each hash
+TEXT_HASH = "hash({})"  # NOTE: DuckDB's 64-bit hash of the text keys, as SQL
 
 
 def group(
@@ -62,8 +65,10 @@ def group(
     """Group `lf` by every set and return the groups as NumPy columns (``_set`` says which).
 
     Missing integer keys come back as `NO_KEY`, missing text as None. With `hashed` (text keys),
-    an engine that can also returns ``_hash``, a 64-bit hash of those keys per group, so that
-    groups can be numbered without reading every text value in Python.
+    an engine that can returns ``_hash``, a 64-bit hash of those keys per group, and sends their
+    text only on dictionary rows (``_set`` `DICTIONARY_SET`, one per hash; every other column
+    empty), so that Python neither makes nor holds a string per group. Two texts never share a
+    hash there: on such a collision the groups come back with their text and no hash.
     """
     if lf.implementation is nw.Implementation.DUCKDB:
         return _group_duckdb(lf, sets, aggregates, integer_keys, hashed)
@@ -164,9 +169,42 @@ def _group_duckdb(
         f"GROUP BY GROUPING SETS ({', '.join(groupings)}) HAVING {SET_COLUMN} IS NOT NULL"
     )
     if hashed:
-        sql = f"SELECT *, hash({', '.join(map(_quote, hashed))}) AS {HASH_COLUMN} FROM ({sql})"
+        fetched = _fetch(relation, _with_dictionary(sql, names, aggregates, integer_keys, hashed))
+        dictionary = fetched[HASH_COLUMN][fetched[SET_COLUMN] == DICTIONARY_SET]
+        if len(np.unique(dictionary)) == len(dictionary):
+            return fetched
+        # NOTE: two texts share a 64-bit hash (vanishingly rare): the groups come with their text
+    return _fetch(relation, sql)
+
+
+def _fetch(relation: Any, sql: str) -> dict[str, np.ndarray[Any, Any]]:
     fetched = relation.query("projected", sql).fetchnumpy()
     return {name: _filled(values) for name, values in fetched.items()}
+
+
+def _with_dictionary(
+    sql: str,
+    names: list[str],
+    aggregates: Sequence[Aggregate],
+    integer_keys: frozenset[str],
+    hashed: Sequence[str],
+) -> str:
+    """`sql`'s groups with a hash of the `hashed` texts instead of them, and a row per hash."""
+    texts = ", ".join(map(_quote, hashed))
+    blank = ", ".join(f"NULL::VARCHAR AS {_quote(name)}" for name in hashed)
+    filler = [
+        f"{NO_KEY if name in integer_keys else 'NULL::VARCHAR'} AS {_quote(name)}"
+        for name in names
+        if name not in hashed
+    ]
+    filler += [f"{_sql_float(a.empty)} AS {_quote(a.name)}" for a in aggregates]
+    return (
+        f"WITH grouped AS MATERIALIZED (SELECT *, {TEXT_HASH.format(texts)} AS {HASH_COLUMN} "
+        f"FROM ({sql})) "
+        f"SELECT * REPLACE ({blank}) FROM grouped UNION ALL BY NAME "
+        f"SELECT {DICTIONARY_SET} AS {SET_COLUMN}, {', '.join(filler)}, {HASH_COLUMN}, {texts} "
+        f"FROM grouped GROUP BY {HASH_COLUMN}, {texts}"
+    )
 
 
 def _sql_float(value: float) -> str:
@@ -223,6 +261,7 @@ def unpivot(lf: nw.LazyFrame[Any], on: list[str]) -> nw.LazyFrame[Any]:
 
 
 __all__ = [
+    "DICTIONARY_SET",
     "HASH_COLUMN",
     "SET_COLUMN",
     "Aggregate",
