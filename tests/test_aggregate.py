@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,7 +79,7 @@ def test_label_hashes_that_collide_change_nothing(tmp_path, monkeypatch, text_ha
     monkeypatch.setattr(_engines, "TEXT_HASH", text_hash)
     fetches, fetch = [0], _engines._fetch
 
-    def counted(*args: object) -> dict:
+    def counted(*args: Any) -> dict:
         fetches[0] += 1
         return fetch(*args)
 
