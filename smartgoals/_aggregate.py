@@ -46,6 +46,7 @@ from smartgoals._period import (
     Accounts,
     Grouped,
     PeriodTable,
+    in_order,
     stable_order,
 )
 from smartgoals._plan import Expiry, Filter, Plan, ViewPlan
@@ -560,9 +561,14 @@ def _aggregates(slots: _Slots, zones: list[str]) -> list[Aggregate]:
 
 def _table(result: dict[str, Any], plan: Plan, slots: _Slots, name: str) -> PeriodTable:
     table = PeriodTable(plan)
+    sets = result[SET_COLUMN]
+    table.accounts[name] = _accounts(result, sets == 0, plan)
+    texts = _texts(result, sets == DICTIONARY_SET)
+    if texts is not None:
+        # NOTE: the rows have no text left to read: not reordering it saves a pass over objects
+        for column in [c for c in result if result[c].dtype == object]:
+            del result[column]
     blocks = _by_block(result)
-    texts = _texts(result, blocks.rows(DICTIONARY_SET))
-    table.accounts[name] = _accounts(result, blocks.rows(0), plan)
     codes = _codes(plan)
     for i, view in enumerate(plan.views):
         for series in sorted(view.series):
@@ -598,15 +604,28 @@ def _by_block(result: dict[str, Any]) -> _Blocks:
     """Reorder every column of `result` by set, series and whether the day is kept (stably).
 
     Each series of a view is then a slice of every column, cut without a copy, and the columns
-    are reordered one at a time, so the grouped table never exists twice.
+    are reordered one at a time, so the grouped table never exists twice. With label hashes, the
+    rows of a block are ordered by hash, day and bucket too: its segments are then runs of rows,
+    and its cells are folded without a sort of their own.
     """
     sets = result[SET_COLUMN].astype(np.int64)
-    code = result[SERIES].astype(np.int64)
+    code = _compact(result[SERIES].astype(np.int64))  # NOTE: the dictionary rows have none
     unkept = (result[DAY] == NO_KEY).astype(np.int64)
-    order = stable_order(sets, code, unkept)
+    keys = [sets, code, unkept]
+    if HASH_COLUMN in result:
+        hashes = result[HASH_COLUMN]
+        known = np.sort(hashes[sets == DICTIONARY_SET])
+        keys += [np.searchsorted(known, hashes), _compact(result[DAY]), _compact(result[BUCKET])]
+    order = stable_order(*keys)
     for column in list(result):
         result[column] = result[column][order]
     return _Blocks((sets[order], code[order], unkept[order]))
+
+
+def _compact(key: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """`key` with `NO_KEY` as one less than its smallest value, for a short sort key."""
+    known = key != NO_KEY
+    return np.where(known, key, int(key.min(initial=np.iinfo(np.int64).max, where=known)) - 1)
 
 
 def _grouped(
@@ -658,7 +677,7 @@ def _grouped(
     )
 
 
-def _accounts(result: dict[str, Any], rows: slice, plan: Plan) -> Accounts:
+def _accounts(result: dict[str, Any], rows: np.ndarray[Any, Any], plan: Plan) -> Accounts:
     accounts = Accounts()
     read = np.asarray(result[READ][rows], dtype=np.float64)
     naive = result[NAIVE][rows].astype(np.int64)
@@ -685,7 +704,7 @@ def _accounts(result: dict[str, Any], rows: slice, plan: Plan) -> Accounts:
 _Texts = dict[int, tuple[str | None, ...]]
 
 
-def _texts(result: dict[str, Any], rows: slice) -> _Texts | None:
+def _texts(result: dict[str, Any], rows: np.ndarray[Any, Any]) -> _Texts | None:
     """The label values of each hash, from the dictionary rows (None: the groups carry them)."""
     if HASH_COLUMN not in result:
         return None
@@ -724,9 +743,9 @@ def _numbered(hashes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.nd
     """A row of each distinct hash (in hash order) and each row's number among them.
 
     ``np.unique`` with ``return_index`` sorts stably; any row of a hash will do here, and NumPy's
-    vectorised quicksort is several times faster.
+    vectorised quicksort is several times faster. Hashes in order already need no sort.
     """
-    order = np.argsort(hashes)
+    order = np.arange(len(hashes)) if in_order(hashes) else np.argsort(hashes)
     ordered = hashes[order]
     new = np.ones(len(hashes), dtype=bool)
     np.not_equal(ordered[1:], ordered[:-1], out=new[1:])

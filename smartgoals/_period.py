@@ -16,7 +16,7 @@ and one multiplication by a power of two, which every engine computes exactly an
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -183,8 +183,8 @@ def stable_order(*keys: Ints) -> Ints:
     gives exactly the stable order.
     """
     size = len(keys[0])
-    lows = [int(key.min(initial=0)) for key in keys]
-    spans = [int(key.max(initial=0)) - low + 1 for key, low in zip(keys, lows, strict=True)]
+    lows = [int(key.min()) if size else 0 for key in keys]
+    spans = [int(key.max()) - low + 1 if size else 1 for key, low in zip(keys, lows, strict=True)]
     if math.prod(spans) >= 2**62:
         return np.lexsort(keys[::-1])
     combined = np.zeros(size, dtype=np.int64)
@@ -193,6 +193,19 @@ def stable_order(*keys: Ints) -> Ints:
     if math.prod(spans) * max(size, 1) >= 2**62:
         return np.argsort(combined, kind="stable")
     return np.argsort(combined * size + np.arange(size))
+
+
+def in_order(*keys: Ints) -> bool:
+    """Whether the rows are sorted by the keys already, first key first."""
+    if len(keys[0]) < 2:
+        return True
+    tied = np.ones(len(keys[0]) - 1, dtype=bool)
+    for key in keys:
+        after, before = key[1:], key[:-1]
+        if bool(np.any(tied & (after < before))):
+            return False
+        tied &= after == before
+    return True
 
 
 def _boundaries(*keys: NDArray[np.int64]) -> Ints:
@@ -241,15 +254,16 @@ class Cells:
     def fold(cls, grouped: Grouped) -> Cells:
         """Fold grouped rows into cells: rows of the same segment and day are added up."""
         seg, segments = grouped.segment, grouped.segments
-        order = stable_order(seg, grouped.day)
-        seg_o, day_o = seg[order], grouped.day[order]
+        # NOTE: one source's rows come sorted from the aggregation; merged sources are sorted here
+        take = _sorter(seg, grouped.day)
+        seg_o, day_o = take(seg), take(grouped.day)
         starts = _boundaries(seg_o, day_o)
 
         def add(values: Floats) -> Floats:
-            return np.add.reduceat(values[order], starts) if len(starts) else values[:0]
+            return np.add.reduceat(take(values), starts) if len(starts) else values[:0]
 
         def extreme(values: Floats, reduce: np.ufunc) -> Floats:
-            return reduce.reduceat(values[order], starts) if len(starts) else values[:0]
+            return reduce.reduceat(take(values), starts) if len(starts) else values[:0]
 
         return cls(
             grouped.labels,
@@ -326,12 +340,20 @@ class Cells:
         return offsets + np.arange(total)
 
 
+def _sorter(*keys: Ints) -> Callable[[NDArray[Any]], NDArray[Any]]:
+    """A function putting an array of the rows in their stable order by `keys`."""
+    if in_order(*keys):
+        return lambda values: values
+    order = stable_order(*keys)
+    return lambda values: values[order]
+
+
 def _fold_hist(seg: Ints, grouped: Grouped) -> tuple[Ints, Ints, Ints, Floats, Floats, Floats]:
     has = grouped.bucket != NO_KEY
     s, d, b = seg[has], grouped.day[has], grouped.bucket[has]
     n, low, high = grouped.sums["n"][has], grouped.low[has], grouped.high[has]
-    order = stable_order(s, d, b)
-    s, d, b, n, low, high = s[order], d[order], b[order], n[order], low[order], high[order]
+    take = _sorter(s, d, b)
+    s, d, b, n, low, high = take(s), take(d), take(b), take(n), take(low), take(high)
     starts = _boundaries(s, d, b)
     if not len(starts):
         return s, d, b, n, low, high
@@ -489,5 +511,6 @@ __all__ = [
     "merged",
     "range_quantiles",
     "scaled",
+    "in_order",
     "stable_order",
 ]
