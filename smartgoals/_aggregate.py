@@ -119,7 +119,9 @@ def _expiry_order(expiry: Expiry) -> tuple[str, float, str]:
 def aggregate(source: Normalized, plan: Plan, clocks: Clocks) -> PeriodTable:
     """Aggregate one normalized source into a `PeriodTable` (accounts under `source.name`)."""
     slots = _Slots.of(plan)
-    lf = source.frame.with_columns(**{SERIES: _series_code(plan)}, **_label_codes(plan))
+    lf = source.frame.with_columns(
+        **{SERIES: _series_code(plan)}, **_label_codes(plan), **_blank_as_missing(plan)
+    )
     lf = _known_at_as_of(lf, plan)
     lf = lf.with_columns(_rejected=_rejection(plan))
     zones = sorted({view.key.tz for view in plan.views})
@@ -213,6 +215,11 @@ def _label_codes(plan: Plan) -> dict[str, nw.Expr]:
             expr = nw.when(test).then(nw.lit(code)) if expr is None else expr.when(test).then(code)
         columns[f"_code@{label}"] = expr.otherwise(nw.lit(-1)).cast(nw.Int64())
     return columns
+
+
+def _blank_as_missing(plan: Plan) -> dict[str, nw.Expr]:
+    """An empty label value is no value, as an empty CSV field is, whatever the source."""
+    return {label: nw.when(nw.col(label) != "").then(nw.col(label)) for label in plan.labels}
 
 
 def _one_of(plan: Plan, label: str, values: Sequence[str]) -> nw.Expr:

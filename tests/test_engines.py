@@ -153,3 +153,34 @@ def test_adding_good_events_never_lowers_a_share(goals, extra, seconds):
     assert after.value is not None
     assert after.value >= before.value
     assert after.events == before.events + extra
+
+
+BLANK_GOALS = """
+goals:
+  - {id: chat, title: Chat, owner: ops, metric: first_response_time, where: {channel: chat},
+     threshold: "80% within 2 minutes", deadline: 2026-12-31}
+  - {id: each, title: Each, owner: ops, metric: first_response_time, for_each: channel,
+     threshold: "80% within 2 minutes", deadline: 2026-12-31}
+"""
+
+
+def test_an_empty_label_is_no_value_in_every_source(tmp_path):
+    (tmp_path / "goals.yaml").write_text(BLANK_GOALS)
+    frame = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime(["2026-11-20T10:00:00Z", "2026-11-21T10:00:00Z"]),
+            "metric": "first_response_time",
+            "value": [30.0, 300.0],
+            "channel": ["", "email"],
+        }
+    )
+    frame.to_csv(tmp_path / "events.csv", index=False)  # NOTE: the empty string is an empty field
+    frame.to_parquet(tmp_path / "events.parquet")  # NOTE: and stays an empty string here
+    goals = smartgoals.load(tmp_path / "goals.yaml")
+    sources = [frame, pl.from_pandas(frame), str(tmp_path / "events.csv")]
+    sources.append(str(tmp_path / "events.parquet"))
+    reports = [smartgoals.evaluate(goals, s, as_of=AS_OF) for s in sources]
+    for report in reports:
+        assert [g.id for g in report.goals] == ["chat", "each", "each/email"]
+        assert report.unmatched == reports[0].unmatched
+        assert reports[0].unmatched[0].seen == ("email",)
