@@ -1,8 +1,8 @@
 """What differs between data engines, in one place. Everything else is written once with narwhals.
 
 - **Grouping sets.** The aggregation groups the events once per view. DuckDB runs all groupings in
-  one scan with ``GROUP BY GROUPING SETS``; other engines group per set and concatenate (Polars'
-  lazy engine shares the scan between them).
+  one scan, a filtered ``GROUP BY`` per set over one materialized projection; other engines group
+  per set and concatenate (Polars' lazy engine shares the scan between them).
 - **Fetching.** The grouped table comes back as NumPy columns: from DuckDB with ``fetchnumpy`` (no
   PyArrow needed), from other engines through narwhals. DuckDB sends the label values once per
   distinct set of them (a dictionary keyed by their hash), not once per group.
@@ -84,7 +84,6 @@ def _group_narwhals(
     names = sorted({name for s in sets for name in s.keys})
     parts = []
     for index, grouping in enumerate(sets):
-        list(dict.fromkeys(grouping.keys.values()))
         rows = lf if grouping.member is None else lf.filter(nw.col(grouping.member))
         renamed = {f"_k{index}_{name}": nw.col(column) for name, column in grouping.keys.items()}
         grouped = (
@@ -134,40 +133,7 @@ def _group_duckdb(
 ) -> dict[str, np.ndarray[Any, Any]]:
     relation = lf.to_native()
     names = sorted({name for s in sets for name in s.keys})
-    columns, groupings, markers = [], [], []
-    for index, grouping in enumerate(sets):
-        marker = f"_m{index}"
-        member = "TRUE" if grouping.member is None else _quote(grouping.member)
-        columns.append(f"CASE WHEN {member} THEN {index} END AS {marker}")
-        keys = [marker]
-        for name, column in grouping.keys.items():
-            alias = f"_k{index}_{name}"
-            value = (
-                _quote(column)
-                if grouping.member is None
-                else f"CASE WHEN {member} THEN {_quote(column)} END"
-            )
-            columns.append(f"{value} AS {_quote(alias)}")
-            keys.append(_quote(alias))
-        groupings.append(f"({', '.join(keys)})")
-        markers.append(marker)
-    outputs = [f"coalesce({', '.join(markers)}) AS {SET_COLUMN}"]
-    for name in names:
-        sources = [f'"_k{i}_{name}"' for i, s in enumerate(sets) if name in s.keys]
-        value = f"coalesce({', '.join(sources)})" if len(sources) > 1 else sources[0]
-        if name in integer_keys:
-            value = f"coalesce({value}, {NO_KEY})"
-        outputs.append(f"{value} AS {_quote(name)}")
-    for a in aggregates:
-        if a.how == "count":
-            outputs.append(f"count(*)::DOUBLE AS {_quote(a.name)}")
-            continue
-        value = f"coalesce({a.how}({_quote(a.column)}), {_sql_float(a.empty)})"
-        outputs.append(f"{value} AS {_quote(a.name)}")
-    sql = (
-        f"SELECT {', '.join(outputs)} FROM (SELECT *, {', '.join(columns)} FROM projected) "
-        f"GROUP BY GROUPING SETS ({', '.join(groupings)}) HAVING {SET_COLUMN} IS NOT NULL"
-    )
+    sql = _grouped_sql(sets, names, aggregates, integer_keys)
     if hashed:
         fetched = _fetch(relation, _with_dictionary(sql, names, aggregates, integer_keys, hashed))
         dictionary = fetched[HASH_COLUMN][fetched[SET_COLUMN] == DICTIONARY_SET]
@@ -175,6 +141,44 @@ def _group_duckdb(
             return fetched
         # NOTE: two texts share a 64-bit hash (vanishingly rare): the groups come with their text
     return _fetch(relation, sql)
+
+
+def _grouped_sql(
+    sets: Sequence[GroupingSet],
+    names: list[str],
+    aggregates: Sequence[Aggregate],
+    integer_keys: frozenset[str],
+) -> str:
+    """One GROUP BY per set over the rows it groups, the projected rows computed once.
+
+    DuckDB streams the projection to every set's aggregation; each aggregates only its own rows.
+    ``GROUP BY GROUPING SETS`` would hash every row into every set (the rows of other sets under
+    a null marker): 5–9 % slower at 10 million events and 1,000 goals.
+    """
+    reduced = [
+        f"count(*)::DOUBLE AS {_quote(a.name)}"
+        if a.how == "count"
+        else f"coalesce({a.how}({_quote(a.column)}), {_sql_float(a.empty)}) AS {_quote(a.name)}"
+        for a in aggregates
+    ]
+    parts = []
+    for index, grouping in enumerate(sets):
+        keys = [f"{_quote(column)} AS {_quote(name)}" for name, column in grouping.keys.items()]
+        where = "" if grouping.member is None else f" WHERE {_quote(grouping.member)}"
+        parts.append(
+            f"SELECT {index} AS {SET_COLUMN}, {', '.join(keys + reduced)} FROM rows{where} "
+            f"GROUP BY ALL"
+        )
+    outputs = [SET_COLUMN]
+    outputs += [
+        f"coalesce({_quote(n)}, {NO_KEY}) AS {_quote(n)}" if n in integer_keys else _quote(n)
+        for n in names
+    ]
+    outputs += [_quote(a.name) for a in aggregates]
+    return (
+        f"WITH rows AS MATERIALIZED (SELECT * FROM projected) SELECT {', '.join(outputs)} "
+        f"FROM ({' UNION ALL BY NAME '.join(parts)})"
+    )
 
 
 def _fetch(relation: Any, sql: str) -> dict[str, np.ndarray[Any, Any]]:
