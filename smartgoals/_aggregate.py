@@ -137,7 +137,7 @@ def aggregate(source: Normalized, plan: Plan, clocks: Clocks) -> PeriodTable:
     integer_keys = frozenset({SERIES, DAY, BUCKET, INSTANT, NAIVE, EMPTY})
     width = max((len(view.key.labels) for view in plan.views), default=0)
     labels = [f"{LABEL}{j}" for j in range(width)]
-    result = group(lf, sets, _aggregates(slots, zones), integer_keys, labels)
+    result = group(lf, sets, _aggregates(slots, zones), integer_keys, labels, source.connection)
     return _table(result, plan, slots, source.name)
 
 

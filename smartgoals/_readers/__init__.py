@@ -72,6 +72,7 @@ class Normalized:
         timezone: the time zone its naive timestamps were read in, when the source says so.
         first_mixed_row: finds the first row whose timestamp offset style differs from the first's.
         close: releases what the reader opened.
+        connection: the DuckDB connection the reader opened, when the frame is a relation on it.
     """
 
     name: str
@@ -80,6 +81,7 @@ class Normalized:
     timezone: str | None = None
     first_mixed_row: Callable[[], int | None] = lambda: None
     close: Callable[[], None] = lambda: None
+    connection: Any = None
 
 
 class Reader(Protocol):

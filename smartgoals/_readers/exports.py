@@ -302,14 +302,14 @@ class ExportReader:
         if isinstance(data.data, str | PathLike):
             name = str(data.data)
             usable, wide, con = read_export_file(Path(data.data), source, context.series, data_tz)
-            close = con.close
         else:
             name = f"<export {index + 1}: {type(data.data).__name__}>"
             usable, wide = wide_frame(data.data, name, source, context.series, context.offsets)
-            close = _nothing
+            con = None
         long = to_long(wide, usable, clocks, context.known_us, context.volumes)
         calendars = {m: c for m in usable.metrics if (c := usable.calendar_of(m)) is not None}
-        return Normalized(name, long, calendars, source.timezone, close=close)
+        close = _nothing if con is None else con.close
+        return Normalized(name, long, calendars, source.timezone, close=close, connection=con)
 
 
 def _nothing() -> None:

@@ -288,6 +288,7 @@ def read_long_file(path: Path, name: str, context: ReadContext) -> Normalized:
         nw.from_native(relation),
         first_mixed_row=lambda: first_mixed_row(relation, con),
         close=con.close,
+        connection=con,
     )
 
 
