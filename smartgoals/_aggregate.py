@@ -636,7 +636,7 @@ def _by_block(result: dict[str, Any]) -> _Blocks:
         else:
             out = np.empty_like(values)
         result[column] = np.take(values, order, out=out)
-        spare = None if values.dtype == object else values
+        spare = values if values.dtype != object and values.flags.writeable else None
     return _Blocks((np.take(sets, order), np.take(code, order), np.take(unkept, order)))
 
 
