@@ -611,9 +611,8 @@ def _by_block(result: dict[str, Any]) -> _Blocks:
 
     Each series of a view is then a slice of every column, cut without a copy, and the columns
     are reordered one at a time, so the grouped table never exists twice. The columns only the
-    accounts read are dropped. With label hashes, the
-    rows of a block are ordered by hash, day and bucket too: its segments are then runs of rows,
-    and its cells are folded without a sort of their own.
+    accounts read are dropped. With label hashes, the rows of a block are ordered by hash, day and
+    bucket too: its segments are then runs of rows, and its cells fold without a sort of their own.
     """
     sets = result[SET_COLUMN].astype(np.int64)
     code = _compact(result[SERIES].astype(np.int64))  # NOTE: the dictionary rows have none
