@@ -15,6 +15,7 @@ from smartgoals._period import (
     bucket_midpoint,
     bucket_midpoints,
     bucket_of,
+    in_order,
     merged,
     range_quantiles,
     stable_order,
@@ -72,6 +73,42 @@ def test_stable_order_is_a_stable_sort_by_every_key(rows):
     ]
     expected = sorted(range(len(rows)), key=lambda i: rows[i])  # NOTE: Python's sort is stable
     assert stable_order(*columns).tolist() == expected
+
+
+@given(st.integers(1, 3).flatmap(lambda k: st.lists(st.tuples(*[keys] * k), max_size=60)))
+def test_in_order_says_whether_the_rows_are_sorted(rows):
+    columns = [np.asarray(c, dtype=np.int64) for c in zip(*rows, strict=True)] or [
+        np.zeros(0, dtype=np.int64)
+    ]
+    assert in_order(*columns) == (rows == sorted(rows))
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 4), values), min_size=1, max_size=80),
+    st.randoms(use_true_random=False),
+)
+def test_cells_fold_alike_sorted_or_not(events, seed):
+    """Rows that come sorted fold without a sort of their own, to the same cells."""
+
+    def part(rows: list[tuple[int, int, float]]) -> Grouped:
+        xs = [x for _, _, x in rows]
+        g = grouped(xs)
+        g.segments = [(f"s{i}",) for i in range(4)]
+        g.segment = np.array([s for s, _, _ in rows], dtype=np.int64)
+        g.day = np.array([100 + d for _, d, _ in rows], dtype=np.int64)
+        return g
+
+    ordered = sorted(events, key=lambda e: (e[0], e[1], bucket_of(e[2])))
+    shuffled = list(ordered)
+    seed.shuffle(shuffled)
+    a, b = table_of(part(ordered)).cells(0, "csat"), table_of(part(shuffled)).cells(0, "csat")
+    assert a is not None
+    assert b is not None
+    assert (a.seg.tolist(), a.day.tolist()) == (b.seg.tolist(), b.day.tolist())
+    for name in ("rows", "n"):
+        assert a.sums[name].tolist() == b.sums[name].tolist()
+    assert a.sums["sum"] == pytest.approx(b.sums["sum"], rel=1e-12)
+    assert [h.tolist() for h in a.hist[:4]] == [h.tolist() for h in b.hist[:4]]
 
 
 @given(values)
