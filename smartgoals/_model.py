@@ -312,6 +312,17 @@ class Goal(BaseModel):
             }
         return value
 
+    @field_validator("where")
+    @classmethod
+    def _where_not_empty(cls, value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        for label, wanted in value.items():
+            if "" in ([wanted] if isinstance(wanted, str) else wanted):
+                raise ValueError(
+                    f"an empty value of {label!r} matches no row (an empty label value is no "
+                    "value); leave the label out to match every value"
+                )
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
