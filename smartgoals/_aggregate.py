@@ -27,11 +27,12 @@ import numpy as np
 
 from smartgoals._calendar import Clocks
 from smartgoals._engines import (
-    DICTIONARY_SET,
     HASH_COLUMN,
     SET_COLUMN,
     Aggregate,
     GroupingSet,
+    Groups,
+    Texts,
     group,
 )
 from smartgoals._expressions import local_day, with_business_time
@@ -137,8 +138,9 @@ def aggregate(source: Normalized, plan: Plan, clocks: Clocks) -> PeriodTable:
     integer_keys = frozenset({SERIES, DAY, BUCKET, INSTANT, NAIVE, EMPTY})
     width = max((len(view.key.labels) for view in plan.views), default=0)
     labels = [f"{LABEL}{j}" for j in range(width)]
-    result = group(lf, sets, _aggregates(slots, zones), integer_keys, labels, source.connection)
-    return _table(result, plan, slots, source.name)
+    hashed = [*labels, OTHER, REASON]
+    groups = group(lf, sets, _aggregates(slots, zones), integer_keys, hashed, source.connection)
+    return _table(groups, hashed, plan, slots, source.name)
 
 
 def _codes(plan: Plan) -> dict[str, int]:
@@ -566,15 +568,11 @@ def _aggregates(slots: _Slots, zones: list[str]) -> list[Aggregate]:
     return result
 
 
-def _table(result: dict[str, Any], plan: Plan, slots: _Slots, name: str) -> PeriodTable:
+def _table(groups: Groups, hashed: list[str], plan: Plan, slots: _Slots, name: str) -> PeriodTable:
     table = PeriodTable(plan)
-    sets = result[SET_COLUMN]
-    table.accounts[name] = _accounts(result, sets == 0, plan)
-    texts = _texts(result, sets == DICTIONARY_SET)
-    if texts is not None:
-        for label in [c for c in result if c.startswith(LABEL)]:
-            del result[label]  # NOTE: the groups' own text is empty; it need not be reordered
-    blocks = _by_block(result)
+    result, texts = groups.columns, groups.texts
+    table.accounts[name] = _accounts(result, result[SET_COLUMN] == 0, plan, texts, hashed)
+    blocks = _by_block(result, texts)
     codes = _codes(plan)
     for i, view in enumerate(plan.views):
         for series in sorted(view.series):
@@ -606,7 +604,7 @@ class _Blocks:
         return slice(low, high)
 
 
-def _by_block(result: dict[str, Any]) -> _Blocks:
+def _by_block(result: dict[str, Any], texts: Texts | None) -> _Blocks:
     """Reorder the columns of `result` by set, series and whether the day is kept (stably).
 
     Each series of a view is then a slice of every column, cut without a copy, and the columns
@@ -615,12 +613,12 @@ def _by_block(result: dict[str, Any]) -> _Blocks:
     bucket too: its segments are then runs of rows, and its cells fold without a sort of their own.
     """
     sets = result[SET_COLUMN].astype(np.int64)
-    code = _compact(result[SERIES].astype(np.int64))  # NOTE: the dictionary rows have none
+    code = _compact(result[SERIES].astype(np.int64))
     unkept = (result[DAY] == NO_KEY).astype(np.int64)
     keys = [sets, code, unkept]
-    if HASH_COLUMN in result:
+    if texts is not None:
         hashes = result[HASH_COLUMN]
-        known = np.sort(hashes[sets == DICTIONARY_SET])
+        known = np.sort(np.fromiter(texts, dtype=hashes.dtype, count=len(texts)))
         keys += [np.searchsorted(known, hashes), _compact(result[DAY]), _compact(result[BUCKET])]
     order = stable_order(*keys)
     for column in (SET_COLUMN, SERIES, NAIVE, REASON, OTHER):
@@ -651,7 +649,7 @@ def _grouped(
     view: ViewPlan,
     series: str,
     slots: _Slots,
-    texts: _Texts | None,
+    texts: Texts | None,
 ) -> Grouped:
     labels = view.key.labels
     segments, segment = _segments(result, rows, len(labels), texts)
@@ -694,7 +692,13 @@ def _grouped(
     )
 
 
-def _accounts(result: dict[str, Any], rows: np.ndarray[Any, Any], plan: Plan) -> Accounts:
+def _accounts(
+    result: dict[str, Any],
+    rows: np.ndarray[Any, Any],
+    plan: Plan,
+    texts: Texts | None,
+    hashed: list[str],
+) -> Accounts:
     accounts = Accounts()
     read = np.asarray(result[READ][rows], dtype=np.float64)
     naive = result[NAIVE][rows].astype(np.int64)
@@ -702,7 +706,8 @@ def _accounts(result: dict[str, Any], rows: np.ndarray[Any, Any], plan: Plan) ->
     accounts.naive_timestamps = int(round(float(read[naive == 1].sum())))
     accounts.timed_rows = int(round(float(read[naive != NO_KEY].sum())))
     names = {code: name for name, code in _codes(plan).items()}
-    why, other, code = result[REASON][rows], result[OTHER][rows], result[SERIES][rows]
+    why, other = (_text(result, rows, texts, hashed.index(c), c) for c in (REASON, OTHER))
+    code = result[SERIES][rows]
     reasons = np.flatnonzero(why != None)  # noqa: E711 - an element-wise test for null
     for reason, number, name, count in zip(
         why[reasons].tolist(),
@@ -718,20 +723,18 @@ def _accounts(result: dict[str, Any], rows: np.ndarray[Any, Any], plan: Plan) ->
     return accounts
 
 
-_Texts = dict[int, tuple[str | None, ...]]
-
-
-def _texts(result: dict[str, Any], rows: np.ndarray[Any, Any]) -> _Texts | None:
-    """The label values of each hash, from the dictionary rows (None: the groups carry them)."""
-    if HASH_COLUMN not in result:
-        return None
-    labels = sorted((c for c in result if c.startswith(LABEL)), key=lambda c: int(c[len(LABEL) :]))
-    values = zip(*(result[c][rows].tolist() for c in labels), strict=True)
-    return dict(zip(result[HASH_COLUMN][rows].tolist(), values, strict=True))
+def _text(
+    result: dict[str, Any], rows: np.ndarray[Any, Any], texts: Texts | None, at: int, name: str
+) -> np.ndarray[Any, Any]:
+    """The text key `name` (at position `at` of the hashed ones) of each of `rows`."""
+    if texts is None:
+        return np.asarray(result[name][rows])
+    hashes = result[HASH_COLUMN][rows].tolist()
+    return np.array([texts[h][at] for h in hashes], dtype=object)
 
 
 def _segments(
-    result: dict[str, Any], rows: slice, width: int, texts: _Texts | None
+    result: dict[str, Any], rows: slice, width: int, texts: Texts | None
 ) -> tuple[list[tuple[str | None, ...]], np.ndarray[Any, Any]]:
     """The distinct label values of `rows` (label slots 0 .. width-1) and each row's segment."""
     if not width:
@@ -772,7 +775,7 @@ def _numbered(hashes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.nd
 
 
 def _labelled(
-    result: dict[str, Any], rows: slice, view: ViewPlan, texts: _Texts | None
+    result: dict[str, Any], rows: slice, view: ViewPlan, texts: Texts | None
 ) -> list[tuple[tuple[str | None, ...], int]]:
     """The label values and rows of groups a view does not keep (for "did you mean" hints)."""
     width = len(view.key.labels)

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import smartgoals
-from smartgoals import _engines
+from smartgoals import _aggregate, _engines
 from smartgoals._aggregate import LABEL, _segments
 from smartgoals._engines import HASH_COLUMN
 
@@ -77,19 +77,20 @@ def test_label_hashes_that_collide_change_nothing(tmp_path, monkeypatch, text_ha
     goals = smartgoals.load(tmp_path / "goals.yaml")
     expected = smartgoals.evaluate(goals, _events(3_000), as_of=date(2026, 11, 22))
     monkeypatch.setattr(_engines, "TEXT_HASH", text_hash)
-    fetches, fetch = [0], _engines._fetch
+    hashed, group = [], _aggregate.group
 
-    def counted(*args: Any) -> dict:
-        fetches[0] += 1
-        return fetch(*args)
+    def spied(*args: Any) -> _engines.Groups:
+        groups = group(*args)
+        hashed.append(groups.texts is not None)
+        return groups
 
-    monkeypatch.setattr(_engines, "_fetch", counted)
+    monkeypatch.setattr(_aggregate, "group", spied)
     report = smartgoals.evaluate(goals, str(tmp_path / "events.csv"), as_of=date(2026, 11, 22))
     assert without_sources(report) == without_sources(expected)
     assert len(report.goals) == 42
     assert report.unmatched == expected.unmatched
     assert [u.suggestion for u in report.unmatched] == ["email"]  # read from the label texts
-    assert fetches == ([2] if "%" in text_hash else [1])  # a collision fetches the text in full
+    assert hashed == ["%" not in text_hash]  # on a collision the groups come with their text
 
 
 def without_sources(report: smartgoals.Report) -> dict:

@@ -86,6 +86,16 @@ def test_engines_agree(engine, goals, ticket_events, reference, tmp_path):
     assert_same(reference, smartgoals.evaluate(goals, data, as_of=AS_OF))
 
 
+def test_a_read_only_database_is_read_and_left_as_it_was(goals, ticket_events, reference, tmp_path):
+    path = str(tmp_path / "events.duckdb")
+    with duckdb.connect(path) as con:
+        con.execute("CREATE TABLE events AS SELECT * FROM ticket_events")
+    with duckdb.connect(path, read_only=True) as con:
+        assert_same(reference, smartgoals.evaluate(goals, con.table("events"), as_of=AS_OF))
+        tables = con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    assert tables == [("events",)]  # NOTE: the temporary table of the groups is gone
+
+
 def test_dask_agrees(goals, ticket_events, reference):
     import dask.dataframe as dd
 
