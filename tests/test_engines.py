@@ -96,6 +96,13 @@ def test_a_read_only_database_is_read_and_left_as_it_was(goals, ticket_events, r
     assert tables == [("events",)]  # NOTE: the temporary table of the groups is gone
 
 
+def test_a_connection_free_to_reorder_rows_agrees(goals, ticket_events, reference):
+    with duckdb.connect() as con:
+        con.execute("SET preserve_insertion_order = false")
+        events = con.from_arrow(pa.Table.from_pandas(ticket_events, preserve_index=False))
+        assert_same(reference, smartgoals.evaluate(goals, events, as_of=AS_OF))
+
+
 def test_dask_agrees(goals, ticket_events, reference):
     import dask.dataframe as dd
 
