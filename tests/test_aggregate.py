@@ -77,7 +77,7 @@ def test_label_hashes_that_collide_change_nothing(tmp_path, monkeypatch, text_ha
     goals = smartgoals.load(tmp_path / "goals.yaml")
     expected = smartgoals.evaluate(goals, _events(3_000), as_of=date(2026, 11, 22))
     monkeypatch.setattr(_engines, "TEXT_HASH", text_hash)
-    hashed, group = [], _aggregate.group
+    hashed, group = [], _engines.group
 
     def spied(*args: Any) -> _engines.Groups:
         groups = group(*args)
