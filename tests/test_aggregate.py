@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import smartgoals
 from smartgoals import _aggregate, _engines
-from smartgoals._aggregate import LABEL, _segments
+from smartgoals._aggregate import LABEL, _hash_ranks, _segments
 from smartgoals._engines import HASH_COLUMN
 
 label_values = st.sampled_from(["alice", "bob", "chat", "email", "", None])
@@ -39,6 +39,22 @@ def test_segments_from_the_dictionary_of_hashes(labels, width):
     segments, segment = _segments({HASH_COLUMN: hashes}, slice(0, len(labels)), width, texts)
     assert [segments[s] for s in segment.tolist()] == [v[:width] for v in labels]
     assert len(set(hashes.tolist())) == len(segments)
+
+
+hash_values = st.integers(0, 2**64 - 1)
+
+
+@given(
+    st.lists(hash_values, min_size=1, max_size=200, unique=True),
+    st.integers(0, 16),
+    st.lists(st.integers(0, 10**6), max_size=300),
+)
+def test_hash_ranks_are_positions_in_the_sorted_hashes(spread, crowded, picks):
+    # NOTE: `crowded` hashes share their top 16 bits with the first, past the steps the table takes
+    distinct = sorted(set(spread) | {(spread[0] & ~0xFFFF) + i for i in range(crowded)})
+    known = np.array(distinct, dtype=np.uint64)
+    hashes = known[[p % len(known) for p in picks]]
+    assert _hash_ranks(known, hashes).tolist() == np.searchsorted(known, hashes).tolist()
 
 
 def test_segments_without_labels_are_one():
@@ -91,6 +107,37 @@ def test_label_hashes_that_collide_change_nothing(tmp_path, monkeypatch, text_ha
     assert report.unmatched == expected.unmatched
     assert [u.suggestion for u in report.unmatched] == ["email"]  # read from the label texts
     assert hashed == ["%" not in text_hash]  # on a collision the groups come with their text
+
+
+BACKLOG = """
+  - {id: backlog, title: Backlog, owner: ops, metric: backlog, where: {channel: chat},
+     target: "<= 40", kind: maintain, window: 7d, deadline: 2026-12-31}
+"""
+
+
+@pytest.mark.parametrize("readings", [False, True])
+def test_only_views_that_keep_readings_group_by_their_instant(tmp_path, monkeypatch, readings):
+    events = _events(2_000)
+    backlog = events.head(50).assign(
+        timestamp=pd.date_range("2026-11-10", periods=50, freq="6h", tz="UTC"),
+        metric="backlog",
+        value=range(50),
+        channel="chat",
+    )
+    (tmp_path / "goals.yaml").write_text(GOALS + (BACKLOG if readings else ""))
+    goals = smartgoals.load(tmp_path / "goals.yaml")
+    keys, group = [], _engines.group
+
+    def spied(lf: Any, sets: Any, *args: Any) -> _engines.Groups:
+        keys.append(["_instant" in s.keys for s in sets[1:]])
+        return group(lf, sets, *args)
+
+    monkeypatch.setattr(_aggregate, "group", spied)
+    report = smartgoals.evaluate(goals, pd.concat([events, backlog]), as_of=date(2026, 11, 22))
+    assert keys == [[False, readings]]  # NOTE: the per-agent view, then the one by channel
+    if readings:
+        (backlog,) = [g for g in report.goals if g.id == "backlog"]
+        assert backlog.value == 49  # NOTE: the latest reading of the window
 
 
 def without_sources(report: smartgoals.Report) -> dict:
