@@ -521,9 +521,8 @@ def _keys(plan: Plan) -> dict[str, nw.Expr]:
         NAIVE: nw.when(nw.col(US).is_null()).then(nw.lit(NO_KEY)).otherwise(nw.col("_naive")),
     }
     for i, view in enumerate(plan.views):
-        names = sorted(view.series)
         kept = nw.col(f"_kept{i}")
-        readings = [n for n in names if view.series[n].last]
+        readings = _readings(view)
         day = nw.col(f"{DAY}@{view.key.tz}")
         columns[f"{DAY}{i}"] = nw.when(kept).then(day).otherwise(NO_KEY).cast(nw.Int64())
         columns[f"{BUCKET}{i}"] = (
@@ -542,6 +541,11 @@ def _keys(plan: Plan) -> dict[str, nw.Expr]:
     return columns
 
 
+def _readings(view: ViewPlan) -> list[str]:
+    """The series of a view that keep their readings' instants (the latest reading is the value)."""
+    return [name for name in sorted(view.series) if view.series[name].last]
+
+
 def _sets(plan: Plan) -> list[GroupingSet]:
     """One grouping counting every row by why it is not used, then one per view.
 
@@ -551,7 +555,7 @@ def _sets(plan: Plan) -> list[GroupingSet]:
     sets = [GroupingSet(None, {SERIES: SERIES, REASON: REASON, OTHER: OTHER, NAIVE: NAIVE})]
     for i, view in enumerate(plan.views):
         keys = {SERIES: SERIES, EMPTY: EMPTY, DAY: f"{DAY}{i}", BUCKET: f"{BUCKET}{i}"}
-        if any(needs.last for needs in view.series.values()):
+        if _readings(view):
             keys[INSTANT] = f"{INSTANT}{i}"  # NOTE: else no instant: one key and column less
         keys.update({f"{LABEL}{j}": label for j, label in enumerate(view.key.labels)})
         sets.append(GroupingSet(f"_span{i}", keys))

@@ -50,7 +50,7 @@ hash_values = st.integers(0, 2**64 - 1)
     st.lists(st.integers(0, 10**6), max_size=300),
 )
 def test_hash_ranks_are_positions_in_the_sorted_hashes(spread, crowded, picks):
-    # NOTE: `crowded` hashes share their top 16 bits with the first, past the steps the table takes
+    # NOTE: up to 17 hashes in the first one's slice: stepped over up to 8, searched beyond
     distinct = sorted(set(spread) | {(spread[0] & ~0xFFFF) + i for i in range(crowded)})
     known = np.array(distinct, dtype=np.uint64)
     hashes = known[[p % len(known) for p in picks]]
@@ -136,8 +136,8 @@ def test_only_views_that_keep_readings_group_by_their_instant(tmp_path, monkeypa
     report = smartgoals.evaluate(goals, pd.concat([events, backlog]), as_of=date(2026, 11, 22))
     assert keys == [[False, readings]]  # NOTE: the per-agent view, then the one by channel
     if readings:
-        (backlog,) = [g for g in report.goals if g.id == "backlog"]
-        assert backlog.value == 49  # NOTE: the latest reading of the window
+        (latest,) = [g for g in report.goals if g.id == "backlog"]
+        assert latest.value == 49  # NOTE: the latest reading of the window
 
 
 def without_sources(report: smartgoals.Report) -> dict:
