@@ -22,7 +22,7 @@ import click
 
 import smartgoals
 from smartgoals._errors import DataError, GoalFileError, SmartGoalsError, UsageError
-from smartgoals._render import FORMATS, RenderOptions, render
+from smartgoals._render import FORMATS, RenderOptions, render, render_bytes
 from smartgoals._render.github_format import annotation
 from smartgoals._sample import write_starter
 from smartgoals._status import DEFAULT_FAIL_ON, Status, parse_policy
@@ -270,8 +270,10 @@ def check_command(
             click.echo(f"smartgoals: {notice}", err=True)
         for target_fmt, path in targets:
             options = _render_options(policy, to_terminal=path is None, link_base=link_base)
-            text = render(report, target_fmt, options)
-            _emit(text, path)
+            if path is None:
+                _emit(render(report, target_fmt, options), None)
+            else:
+                _write_atomic(path, render_bytes(report, target_fmt, options))
         _check_rejected(report, limit)
     sys.exit(EXIT_FAILED if report.failing(policy) else EXIT_OK)
 
@@ -317,12 +319,16 @@ def _emit(text: str, path: Path | None) -> None:
         _write_atomic(path, text)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file, so a reader never sees half a report."""
+def _write_atomic(path: Path, content: str | bytes) -> None:
+    """Write `content` to `path` through a temporary file, so a reader never sees half a report.
+
+    Text is written as UTF-8, its line ends as they are on every system.
+    """
+    data = content.encode() if isinstance(content, str) else content
     with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+        "wb", dir=path.parent, prefix=f".{path.name}.", delete=False
     ) as stream:
-        stream.write(text)
+        stream.write(data)
     try:
         os.replace(stream.name, path)
     except OSError as exc:

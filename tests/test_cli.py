@@ -129,6 +129,8 @@ def test_check_output_file_leaves_stdout_empty(tmp_path):
     result = run(*CHECK, "--format", "json", "--output", str(out))
     assert result.stdout == ""
     assert json.loads(out.read_text())["goals"]
+    # NOTE: the file holds what stdout would, as UTF-8 with "\n" line ends on every system
+    assert out.read_bytes() == run(*CHECK, "--format", "json").stdout.encode()
 
 
 def test_check_filters(tmp_path):

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import smartgoals
 from smartgoals import Status
-from smartgoals._render import RenderOptions, render
+from smartgoals._render import FORMATS, RenderOptions, render, render_bytes
 from smartgoals._status import DEFAULT_FAIL_ON
 from tests.conftest import AS_OF, EXAMPLE_DATA, EXAMPLE_GOALS, ROOT
 
@@ -48,6 +48,12 @@ def check_golden(name: str, text: str) -> None:
 @pytest.mark.parametrize("fmt", ["markdown", "junit"])
 def test_golden_files(report, fmt):
     check_golden(f"report.{'md' if fmt == 'markdown' else 'junit.xml'}", render(report, fmt))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_bytes_for_a_file_are_the_text_in_utf8(report, fmt):
+    options = RenderOptions(color=False)
+    assert render_bytes(report, fmt, options) == render(report, fmt, options).encode()
 
 
 def test_every_format_names_every_goal(report):

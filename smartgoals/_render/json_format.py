@@ -14,4 +14,9 @@ from smartgoals._results import Report
 
 def render(report: Report, options: RenderOptions) -> str:
     """The report as indented JSON (the public contract); NaN and infinities become null."""
-    return orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n"
+    return render_bytes(report, options).decode()
+
+
+def render_bytes(report: Report, options: RenderOptions) -> bytes:
+    """`render`, as orjson writes it (UTF-8)."""
+    return orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
