@@ -1,7 +1,8 @@
 """Renderers: a `Report` in, text out. One module per format, registered by name.
 
-A renderer is a function ``(report, options) -> str``. `render` looks the format up in `FORMATS`
-and imports its module lazily, so `import smartgoals` stays free of rich.
+A renderer is a function ``(report, options) -> str``; a format that makes bytes anyway (JSON)
+also has ``render_bytes``, which `render_bytes` uses for files. `render` looks the format up in
+`FORMATS` and imports its module lazily, so `import smartgoals` stays free of rich.
 """
 
 from __future__ import annotations
