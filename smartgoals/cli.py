@@ -270,10 +270,7 @@ def check_command(
             click.echo(f"smartgoals: {notice}", err=True)
         for target_fmt, path in targets:
             options = _render_options(policy, to_terminal=path is None, link_base=link_base)
-            if path is None:
-                _emit(render(report, target_fmt, options), None)
-            else:
-                _write_atomic(path, render_bytes(report, target_fmt, options))
+            _emit_report(report, target_fmt, options, path)
         _check_rejected(report, limit)
     sys.exit(EXIT_FAILED if report.failing(policy) else EXIT_OK)
 
@@ -317,6 +314,16 @@ def _emit(text: str, path: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         _write_atomic(path, text)
+
+
+def _emit_report(
+    report: smartgoals.Report, fmt: str, options: RenderOptions, path: Path | None
+) -> None:
+    """Print `report` in `fmt`, or write it to `path` as the bytes the renderer makes."""
+    if path is None:
+        _emit(render(report, fmt, options), None)
+    else:
+        _write_atomic(path, render_bytes(report, fmt, options))
 
 
 def _write_atomic(path: Path, content: str | bytes) -> None:
@@ -432,8 +439,7 @@ def render_command(
             _check_writable(target)
         loaded = smartgoals.Report.from_dict(_read_json(Path(report)))
         options = _render_options(policy, to_terminal=target is None, link_base=link_base)
-        text = render(loaded, fmt, options)
-        _emit(text, target)
+        _emit_report(loaded, fmt, options, target)
 
 
 def _read_json(path: Path) -> dict[str, object]:
