@@ -603,9 +603,10 @@ class _Blocks:
         low, high = 0, len(self.keys[0])
         for column, value in zip(self.keys, key, strict=False):
             part = column[low:high]
+            same = column.dtype.type(value)  # NOTE: else NumPy casts the whole column to search
             low, high = (
-                low + int(np.searchsorted(part, value)),
-                low + int(np.searchsorted(part, value, side="right")),
+                low + int(np.searchsorted(part, same)),
+                low + int(np.searchsorted(part, same, side="right")),
             )
         return slice(low, high)
 
@@ -618,29 +619,38 @@ def _by_block(result: dict[str, Any], texts: Texts | None) -> _Blocks:
     accounts read are dropped. With label hashes, the rows of a block are ordered by hash, day and
     bucket too: its segments are then runs of rows, and its cells fold without a sort of their own.
     """
-    sets = result[SET_COLUMN].astype(np.int64)
-    code = _compact(result[SERIES].astype(np.int64))
-    unkept = (result[DAY] == NO_KEY).astype(np.int64)
+    sets, code, unkept = result[SET_COLUMN], result[SERIES], result[DAY] == NO_KEY
     keys = [sets, code, unkept]
     if texts is not None:
         hashes = result[HASH_COLUMN]
         known = np.sort(np.fromiter(texts, dtype=hashes.dtype, count=len(texts)))
-        keys += [_hash_ranks(known, hashes), _compact(result[DAY]), _compact(result[BUCKET])]
+        keys += [_hash_ranks(known, hashes), result[DAY], result[BUCKET]]
     order = stable_order(*keys)
     for column in (SET_COLUMN, SERIES, NAIVE, REASON, OTHER):
         result.pop(column, None)  # NOTE: read by the accounts, before
     spare: np.ndarray[Any, Any] | None = None
-    for column in list(result):
-        values = result[column]
-        # NOTE: each column is reordered into the memory of the one before: fresh memory costs a
-        # page fault per 4 KiB, more than the reordering itself
-        if spare is not None and values.dtype != object and spare.itemsize == values.itemsize:
-            out = spare.view(values.dtype)
-        else:
-            out = np.empty_like(values)
-        result[column] = np.take(values, order, out=out)
+    for column, values in list(result.items()):
+        result[column] = _reordered(values, order, spare)
         spare = values if values.dtype != object and values.flags.writeable else None
-    return _Blocks((np.take(sets, order), np.take(code, order), np.take(unkept, order)))
+    return _Blocks(tuple(_reordered(key, order) for key in (sets, code, unkept)))
+
+
+def _reordered(
+    values: np.ndarray[Any, Any],
+    order: np.ndarray[Any, Any],
+    spare: np.ndarray[Any, Any] | None = None,
+) -> np.ndarray[Any, Any]:
+    """`values` in `order` (a permutation), written into `spare` when it has room.
+
+    Fresh memory costs a page fault per 4 KiB, more than the reordering itself, so each column
+    goes into the memory of the one before. ``mode="clip"``: the indices are valid, and with
+    ``"raise"`` NumPy writes into a temporary copy of `out` first.
+    """
+    if spare is not None and values.dtype != object and spare.itemsize == values.itemsize:
+        out = spare.view(values.dtype)
+    else:
+        out = np.empty_like(values)
+    return np.take(values, order, out=out, mode="clip")
 
 
 _SLICE_BITS = 16  # NOTE: the table of slices: 65,536 entries
@@ -659,16 +669,12 @@ def _hash_ranks(known: np.ndarray[Any, Any], hashes: np.ndarray[Any, Any]) -> np
     widest = int(np.diff(first, append=len(known)).max(initial=0))
     if widest > _MOST_STEPS:
         return np.searchsorted(known, hashes)
-    rank: np.ndarray[Any, Any] = first[hashes >> shift]
+    # NOTE: two arrays for every step, in place: fresh memory costs more than the steps
+    step = np.right_shift(hashes, shift)
+    rank: np.ndarray[Any, Any] = np.take(first, step.view(np.int64), mode="clip")
     for _ in range(widest - 1):
-        rank += known[rank] != hashes  # NOTE: never past its own hash, so always within known
+        rank += np.take(known, rank, out=step, mode="clip") != hashes  # NOTE: never past its own
     return rank
-
-
-def _compact(key: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """`key` with `NO_KEY` as one less than its smallest value, for a short sort key."""
-    known = key != NO_KEY
-    return np.where(known, key, int(key.min(initial=np.iinfo(np.int64).max, where=known)) - 1)
 
 
 def _grouped(

@@ -90,35 +90,81 @@ def range_quantiles(
     weight reaches ``max(q × total, 1e-12)`` (within 1e-9), and each range's total weight (0: none).
     """
     # NOTE: weights are event counts; whole numbers add up exactly and much faster as integers
-    whole = bool(np.all(weights == np.floor(weights))) and float(weights.sum(initial=0)) < 2**52
-    current_weights: NDArray[Any] = weights.astype(np.int64) if whole else weights
+    weight = float(weights.sum(initial=0))
+    whole = bool(np.all(weights == np.floor(weights))) and weight < 2**52
+    summed = np.int64 if whole else np.float64
+    # NOTE: every level is a few passes over the rows, bound by memory: the narrowest types that
+    # hold the values, weights and positions, and the same buffers at every level
+    current_weights = weights.astype(np.int32 if whole and weight < 2**31 else summed)
     levels = max(int(values.max(initial=0)).bit_length(), 1)
+    current = values.astype(_narrowest(levels))
     size = len(values)
-    total = np.zeros(size + 1, dtype=current_weights.dtype)
-    np.cumsum(current_weights, out=total[1:])
+    total = np.zeros(size + 1, dtype=summed)
+    np.cumsum(current_weights, out=total[1:], dtype=summed)
     sums = (total[ends] - total[starts]).astype(np.float64)
     rank = np.maximum(q * sums, 1e-12)
-    current = values
     low, high = starts.copy(), ends.copy()
     found = np.zeros(len(starts), dtype=np.int64)
-    zero_count = np.zeros(size + 1, dtype=np.int64)
-    zero_weight = np.zeros(size + 1, dtype=current_weights.dtype)
+    zeros_before = _BitCounts(size)
+    zero_weight = np.zeros(size + 1, dtype=summed)
+    bit, zero = np.empty_like(current), np.empty(size, dtype=bool)
+    picked, order = np.empty_like(current_weights), np.empty(size, dtype=np.intp)
+    spare, spare_weights = np.empty_like(current), np.empty_like(current_weights)
     for level in range(levels - 1, -1, -1):
-        zero = (current & (1 << level)) == 0
-        np.cumsum(zero, out=zero_count[1:])
-        np.cumsum(current_weights * zero, out=zero_weight[1:])
-        zeros = int(zero_count[-1])
+        np.equal(np.bitwise_and(current, current.dtype.type(1 << level), out=bit), 0, out=zero)
+        zeros_before.count(zero)
+        np.cumsum(np.multiply(current_weights, zero, out=picked), out=zero_weight[1:])
+        zeros = zeros_before.total
         in_zeros = zero_weight[high] - zero_weight[low]
         left = in_zeros >= rank - 1e-9
         rank = np.where(left, rank, rank - in_zeros)
         found |= np.where(left, 0, 1 << level)
-        low_zero, high_zero = zero_count[low], zero_count[high]
+        low_zero, high_zero = zeros_before.at(low), zeros_before.at(high)
         low = np.where(left, low_zero, zeros + low - low_zero)
         high = np.where(left, high_zero, zeros + high - high_zero)
         if level:  # NOTE: the last level needs no reordering
-            order = np.concatenate([np.flatnonzero(zero), np.flatnonzero(~zero)])
-            current, current_weights = current[order], current_weights[order]
+            order[:zeros] = np.flatnonzero(zero)
+            order[zeros:] = np.flatnonzero(np.logical_not(zero, out=zero))
+            np.take(current, order, out=spare, mode="clip")
+            np.take(current_weights, order, out=spare_weights, mode="clip")
+            current, spare = spare, current
+            current_weights, spare_weights = spare_weights, current_weights
     return found, sums
+
+
+class _BitCounts:
+    """How many of the first `p` flags are set, for a few `p`: a popcount per 64 flags.
+
+    A prefix sum over every flag is a sequential pass; packed into words, the flags are counted
+    64 at a time, and a position's count is its word's prefix plus the bits below it.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.words = np.zeros((size + 63) // 64, dtype="<u8")
+        self.prefix = np.zeros(len(self.words) + 1, dtype=np.int64)
+        self.total = 0
+
+    def count(self, flags: NDArray[np.bool_]) -> None:
+        """Count the set `flags` (as many as `size`)."""
+        self.words.view(np.uint8)[: (len(flags) + 7) // 8] = np.packbits(flags, bitorder="little")
+        np.cumsum(np.bitwise_count(self.words), out=self.prefix[1:])
+        self.total = int(self.prefix[-1])
+
+    def at(self, positions: Ints) -> Ints:
+        """The set flags before each of `positions` (0 to `size`)."""
+        word = positions >> 6
+        if not len(self.words):
+            return np.zeros_like(positions)
+        # NOTE: the position after the last full word has no bits below it in any word
+        below = (np.uint64(1) << (positions & 63).astype(np.uint64)) - np.uint64(1)
+        within = np.bitwise_count(self.words[np.minimum(word, len(self.words) - 1)] & below)
+        counts: Ints = self.prefix[word] + within
+        return counts
+
+
+def _narrowest(bits: int) -> type[np.signedinteger[Any]]:
+    """The narrowest signed integer type holding non-negative numbers of `bits` bits."""
+    return np.int16 if bits < 16 else np.int32 if bits < 32 else np.int64
 
 
 SUMS = ("read", "rows", "n", "sum", "open")
@@ -175,29 +221,48 @@ class Grouped:
         )
 
 
-def stable_order(*keys: Ints) -> Ints:
+def stable_order(*keys: NDArray[Any]) -> Ints:
     """The stable order of rows by the keys, first key first (``np.lexsort(keys[::-1])``), fast.
 
-    The keys are combined into one integer with each row's position as a last key: the combined
-    keys are distinct, so NumPy's vectorised quicksort, several times faster than its stable sort,
-    gives exactly the stable order.
+    The keys (integers or booleans) are combined into one integer with each row's position as a
+    last key: the combined keys are distinct, so NumPy's vectorised quicksort, several times
+    faster than its stable sort, gives exactly the stable order. `NO_KEY` below a key's values
+    counts as one less than the smallest, so that it does not widen the combined key.
     """
     size = len(keys[0])
-    lows = [int(key.min()) if size else 0 for key in keys]
-    spans = [int(key.max()) - low + 1 if size else 1 for key, low in zip(keys, lows, strict=True)]
+    ranges = [_key_range(key) for key in keys]
+    spans = [high - low + 1 for low, high, _ in ranges]
     if math.prod(spans) >= 2**62:
         return np.lexsort(keys[::-1])
     combined = np.zeros(size, dtype=np.int64)
-    for key, low, span in zip(keys, lows, spans, strict=True):
+    for key, (low, _, known), span in zip(keys, ranges, spans, strict=True):
         # NOTE: in place: a temporary per step costs more than the step at millions of rows
         combined *= span
-        combined += key
-        combined -= low
+        if known is None:
+            combined += key
+            combined -= low
+        else:  # NOTE: rows without a key add 0, as the value `low` would
+            np.add(combined, key, out=combined, where=known)
+            np.subtract(combined, low, out=combined, where=known)
     if math.prod(spans) * max(size, 1) >= 2**62:
         return np.argsort(combined, kind="stable")
     combined *= size
     combined += np.arange(size)
     return np.argsort(combined)
+
+
+def _key_range(key: NDArray[Any]) -> tuple[int, int, NDArray[np.bool_] | None]:
+    """A key's smallest and largest value, and which rows have one when some are `NO_KEY`.
+
+    With `NO_KEY` rows, the smallest value is one less than the smallest other value.
+    """
+    if not len(key):
+        return 0, 0, None
+    low, high = int(key.min()), int(key.max())
+    if low != NO_KEY or high == NO_KEY:
+        return low, high, None
+    known = key != NO_KEY
+    return int(key.min(where=known, initial=high)) - 1, high, known
 
 
 def in_order(*keys: Ints) -> bool:

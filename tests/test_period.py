@@ -12,6 +12,7 @@ from smartgoals._period import (
     QUANTILE_RELATIVE_ERROR,
     Grouped,
     PeriodTable,
+    _BitCounts,
     bucket_midpoint,
     bucket_midpoints,
     bucket_of,
@@ -59,20 +60,46 @@ def table_of(*parts: Grouped) -> PeriodTable:
     return table
 
 
-keys = (
-    st.integers(-(2**40), 2**40)
-    | st.integers(0, 5)  # many ties
-    | st.sampled_from([-(2**62), 0, 2**62])  # a range too wide to combine
-)
+key_families = [
+    st.integers(-(2**40), 2**40),
+    st.integers(0, 5),  # many ties
+    st.sampled_from([0, 5, NO_KEY]),  # no key, among small values
+    st.sampled_from([-(2**62), 0, 2**62, NO_KEY - 1]),  # a range too wide to combine
+]
+keys = st.one_of(key_families)
 
 
-@given(st.integers(1, 3).flatmap(lambda k: st.lists(st.tuples(*[keys] * k), max_size=300)))
-def test_stable_order_is_a_stable_sort_by_every_key(rows):
-    columns = [np.asarray(c, dtype=np.int64) for c in zip(*rows, strict=True)] or [
-        np.zeros(0, dtype=np.int64)
+@st.composite
+def key_columns(draw: st.DrawFn) -> list[list[int]]:
+    """1 to 3 key columns of one length, each of one family of `keys` or of all of them."""
+    size = draw(st.integers(0, 300))
+    families = [keys, *key_families]
+    return [
+        draw(st.lists(draw(st.sampled_from(families)), min_size=size, max_size=size))
+        for _ in range(draw(st.integers(1, 3)))
     ]
+
+
+def narrowest(column: list[int]) -> np.ndarray:
+    """The column as booleans or 32-bit integers where its values allow, as engines send keys."""
+    if set(column) <= {0, 1}:
+        return np.asarray(column, dtype=bool)
+    if all(abs(v) < 2**31 for v in column):
+        return np.asarray(column, dtype=np.int32)
+    return np.asarray(column, dtype=np.int64)
+
+
+@given(key_columns(), st.booleans())
+def test_stable_order_is_a_stable_sort_by_every_key(columns, narrow):
+    rows = list(zip(*columns, strict=True))
+    arrays = [narrowest(c) if narrow else np.asarray(c, dtype=np.int64) for c in columns]
     expected = sorted(range(len(rows)), key=lambda i: rows[i])  # NOTE: Python's sort is stable
-    assert stable_order(*columns).tolist() == expected
+    assert stable_order(*arrays).tolist() == expected
+
+
+def test_stable_order_puts_no_key_first_without_widening_the_key():
+    day = np.array([3, NO_KEY, 1, NO_KEY, 3])
+    assert stable_order(day).tolist() == [1, 3, 2, 0, 4]
 
 
 @given(st.integers(1, 3).flatmap(lambda k: st.lists(st.tuples(*[keys] * k), max_size=60)))
@@ -145,8 +172,28 @@ def test_quantile_within_error_of_nearest_rank(xs, q):
     assert estimate == pytest.approx(exact, rel=QUANTILE_RELATIVE_ERROR * 1.01)
 
 
+@given(st.lists(st.booleans(), max_size=300))
+def test_bit_counts_are_prefix_sums_of_the_flags(flags):
+    counts = _BitCounts(len(flags))
+    counts.count(np.array(flags, dtype=bool))
+    assert counts.at(np.arange(len(flags) + 1)).tolist() == [
+        sum(flags[:p]) for p in range(len(flags) + 1)
+    ]
+    assert counts.total == sum(flags)
+
+
+# NOTE: small and wide values (16- and 32-bit levels); counts, fractions and counts past 2^31
+quantile_rows = st.tuples(
+    st.sampled_from([40, 2**20]), st.sampled_from([st.integers(1, 5), st.just(0.5), st.just(2**31)])
+).flatmap(
+    lambda kind: st.lists(
+        st.tuples(st.integers(0, kind[0]), kind[1] | st.integers(1, 5)), min_size=1, max_size=80
+    )
+)
+
+
 @given(
-    st.lists(st.tuples(st.integers(0, 40), st.integers(1, 5)), min_size=1, max_size=80),
+    quantile_rows,
     st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), min_size=1, max_size=20),
     st.sampled_from([0.01, 0.5, 0.9, 1.0]),
 )
