@@ -48,6 +48,7 @@ from smartgoals._period import (
     Grouped,
     PeriodTable,
     in_order,
+    reordered,
     stable_order,
 )
 from smartgoals._plan import Expiry, Filter, Plan, ViewPlan
@@ -630,27 +631,9 @@ def _by_block(result: dict[str, Any], texts: Texts | None) -> _Blocks:
         result.pop(column, None)  # NOTE: read by the accounts, before
     spare: np.ndarray[Any, Any] | None = None
     for column, values in list(result.items()):
-        result[column] = _reordered(values, order, spare)
+        result[column] = reordered(values, order, spare)
         spare = values if values.dtype != object and values.flags.writeable else None
-    return _Blocks(tuple(_reordered(key, order) for key in (sets, code, unkept)))
-
-
-def _reordered(
-    values: np.ndarray[Any, Any],
-    order: np.ndarray[Any, Any],
-    spare: np.ndarray[Any, Any] | None = None,
-) -> np.ndarray[Any, Any]:
-    """`values` in `order` (a permutation), written into `spare` when it has room.
-
-    Fresh memory costs a page fault per 4 KiB, more than the reordering itself, so each column
-    goes into the memory of the one before. ``mode="clip"``: the indices are valid, and with
-    ``"raise"`` NumPy writes into a temporary copy of `out` first.
-    """
-    if spare is not None and values.dtype != object and spare.itemsize == values.itemsize:
-        out = spare.view(values.dtype)
-    else:
-        out = np.empty_like(values)
-    return np.take(values, order, out=out, mode="clip")
+    return _Blocks(tuple(reordered(key, order) for key in (sets, code, unkept)))
 
 
 _SLICE_BITS = 16  # NOTE: the table of slices: 65,536 entries
@@ -673,7 +656,8 @@ def _hash_ranks(known: np.ndarray[Any, Any], hashes: np.ndarray[Any, Any]) -> np
     step = np.right_shift(hashes, shift)
     rank: np.ndarray[Any, Any] = np.take(first, step.view(np.int64), mode="clip")
     for _ in range(widest - 1):
-        rank += np.take(known, rank, out=step, mode="clip") != hashes  # NOTE: never past its own
+        # NOTE: never past its own hash, so always within known
+        rank += np.take(known, rank, out=step, mode="clip") != hashes
     return rank
 
 
