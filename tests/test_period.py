@@ -13,6 +13,7 @@ from smartgoals._period import (
     Grouped,
     PeriodTable,
     _BitCounts,
+    _distinct_ranks,
     bucket_midpoint,
     bucket_midpoints,
     bucket_of,
@@ -254,3 +255,15 @@ def test_period_table_merge_and_filter():
     both = cells.rows_of(np.flatnonzero(cells.matching({"channel": ["chat", "email"]})))
     assert sorted(cells.day[both].tolist()) == [100, 101]
     assert cells.values_of("channel", np.ones(len(cells.segments), dtype=bool)) == ["chat", "email"]
+
+
+@given(
+    st.lists(st.integers(-2_000, 2_000) | st.sampled_from([-1_000_000, 1_000_000]), max_size=300)
+)
+def test_distinct_ranks_match_sorting(values: list[int]) -> None:
+    array = np.array(values, dtype=np.int64)
+    distinct, ranks = _distinct_ranks(array)
+    expected = np.unique(array)
+    assert distinct.tolist() == expected.tolist()
+    assert ranks.tolist() == np.searchsorted(expected, array).tolist()
+    assert distinct.dtype == ranks.dtype == np.int64
