@@ -30,6 +30,8 @@ from smartgoals._engines import (
     HASH_COLUMN,
     SET_COLUMN,
     Aggregate,
+    Arrangement,
+    Columns,
     GroupingSet,
     Groups,
     Texts,
@@ -48,8 +50,6 @@ from smartgoals._period import (
     Grouped,
     PeriodTable,
     in_order,
-    reordered,
-    stable_order,
 )
 from smartgoals._plan import Expiry, Filter, Plan, ViewPlan
 from smartgoals._readers import Normalized
@@ -140,7 +140,15 @@ def aggregate(source: Normalized, plan: Plan, clocks: Clocks) -> PeriodTable:
     width = max((len(view.key.labels) for view in plan.views), default=0)
     labels = [f"{LABEL}{j}" for j in range(width)]
     hashed = [*labels, OTHER, REASON]
-    groups = group(lf, sets, _aggregates(slots, zones), integer_keys, hashed, source.connection)
+    groups = group(
+        lf,
+        sets,
+        _aggregates(slots, zones),
+        integer_keys,
+        Arrangement((SET_COLUMN, SERIES), _within_block),
+        hashed,
+        source.connection,
+    )
     return _table(groups, hashed, plan, slots, source.name)
 
 
@@ -577,63 +585,48 @@ def _aggregates(slots: _Slots, zones: list[str]) -> list[Aggregate]:
 
 def _table(groups: Groups, hashed: list[str], plan: Plan, slots: _Slots, name: str) -> PeriodTable:
     table = PeriodTable(plan)
-    result, texts = groups.columns, groups.texts
-    table.accounts[name] = _accounts(result, result[SET_COLUMN] == 0, plan, texts, hashed)
-    blocks = _by_block(result, texts)
+    texts = groups.texts
+    table.accounts[name] = _accounts(_accounted(groups.blocks), plan, texts, hashed)
     codes = _codes(plan)
     for i, view in enumerate(plan.views):
         for series in sorted(view.series):
-            kept = blocks.rows(i + 1, codes[series], 0)
-            if kept.stop > kept.start:
-                table.add(i, series, _grouped(result, kept, view, series, slots, texts))
-            unkept = blocks.rows(i + 1, codes[series], 1)
-            table.unmatched.setdefault((i, series), []).extend(
-                _labelled(result, unkept, view, texts)
-            )
+            block = groups.blocks.get((i + 1, codes[series]), {})
+            unmatched = table.unmatched.setdefault((i, series), [])
+            if not block:
+                continue
+            # NOTE: the rows whose day is kept come first in a block
+            kept = int(np.count_nonzero(block[DAY] != NO_KEY))
+            if kept:
+                table.add(i, series, _grouped(block, slice(0, kept), view, series, slots, texts))
+            unmatched.extend(_labelled(block, slice(kept, len(block[DAY])), view, texts))
     return table
 
 
-@dataclass(frozen=True)
-class _Blocks:
-    """The grouped rows, reordered so that the rows of a set, series and keeping are one slice."""
-
-    keys: tuple[np.ndarray[Any, Any], ...]  # NOTE: set, series, unkept (1: day not kept), sorted
-
-    def rows(self, *key: int) -> slice:
-        """The rows whose leading keys are `key`."""
-        low, high = 0, len(self.keys[0])
-        for column, value in zip(self.keys, key, strict=False):
-            part = column[low:high]
-            same = column.dtype.type(value)  # NOTE: else NumPy casts the whole column to search
-            low, high = (
-                low + int(np.searchsorted(part, same)),
-                low + int(np.searchsorted(part, same, side="right")),
-            )
-        return slice(low, high)
+def _accounted(blocks: dict[tuple[int, ...], Columns]) -> Columns:
+    """The groups of the accounts (set 0), whatever their series, with the series as a column."""
+    parts = [(series, columns) for (index, series), columns in blocks.items() if index == 0]
+    if not parts:
+        return {}
+    result = {name: np.concatenate([p[name] for _, p in parts]) for name in parts[0][1]}
+    result[SERIES] = np.concatenate([np.full(len(p[READ]), code) for code, p in parts])
+    return result
 
 
-def _by_block(result: dict[str, Any], texts: Texts | None) -> _Blocks:
-    """Reorder the columns of `result` by set, series and whether the day is kept (stably).
+def _within_block(columns: Columns, texts: Texts | None) -> list[np.ndarray[Any, Any]]:
+    """The order of the groups of one set and series: the rows whose day is kept first.
 
-    Each series of a view is then a slice of every column, cut without a copy, and the columns
-    are reordered one at a time, so the grouped table never exists twice. The columns only the
-    accounts read are dropped. With label hashes, the rows of a block are ordered by hash, day and
-    bucket too: its segments are then runs of rows, and its cells fold without a sort of their own.
+    With label hashes, by hash, day and bucket too: a block's segments are then runs of rows,
+    and its cells fold without a sort of their own. The accounts' blocks may have no day
+    column (their set has no day): their rows stay in the order they came.
     """
-    sets, code, unkept = result[SET_COLUMN], result[SERIES], result[DAY] == NO_KEY
-    keys = [sets, code, unkept]
+    if DAY not in columns:
+        return [np.zeros(len(columns[READ]), dtype=bool)]
+    keys = [columns[DAY] == NO_KEY]
     if texts is not None:
-        hashes = result[HASH_COLUMN]
+        hashes = columns[HASH_COLUMN]
         known = np.sort(np.fromiter(texts, dtype=hashes.dtype, count=len(texts)))
-        keys += [_hash_ranks(known, hashes), result[DAY], result[BUCKET]]
-    order = stable_order(*keys)
-    for column in (SET_COLUMN, SERIES, NAIVE, REASON, OTHER):
-        result.pop(column, None)  # NOTE: read by the accounts, before
-    spare: np.ndarray[Any, Any] | None = None
-    for column, values in list(result.items()):
-        result[column] = reordered(values, order, spare)
-        spare = values if values.dtype != object and values.flags.writeable else None
-    return _Blocks(tuple(reordered(key, order) for key in (sets, code, unkept)))
+        keys += [_hash_ranks(known, hashes), columns[DAY], columns[BUCKET]]
+    return keys
 
 
 _SLICE_BITS = 16  # NOTE: the table of slices: 65,536 entries
@@ -717,22 +710,18 @@ def _instants(result: dict[str, Any], rows: slice) -> np.ndarray[Any, Any]:
     return np.asarray(result[INSTANT][rows], dtype=np.int64)
 
 
-def _accounts(
-    result: dict[str, Any],
-    rows: np.ndarray[Any, Any],
-    plan: Plan,
-    texts: Texts | None,
-    hashed: list[str],
-) -> Accounts:
+def _accounts(result: Columns, plan: Plan, texts: Texts | None, hashed: list[str]) -> Accounts:
     accounts = Accounts()
-    read = np.asarray(result[READ][rows], dtype=np.float64)
-    naive = result[NAIVE][rows].astype(np.int64)
+    if not result:
+        return accounts
+    read = np.asarray(result[READ], dtype=np.float64)
+    naive = result[NAIVE].astype(np.int64)
     accounts.read = int(round(float(read.sum())))
     accounts.naive_timestamps = int(round(float(read[naive == 1].sum())))
     accounts.timed_rows = int(round(float(read[naive != NO_KEY].sum())))
     names = {code: name for name, code in _codes(plan).items()}
-    why, other = (_text(result, rows, texts, hashed.index(c), c) for c in (REASON, OTHER))
-    code = result[SERIES][rows]
+    why, other = (_text(result, texts, hashed.index(c), c) for c in (REASON, OTHER))
+    code = result[SERIES]
     reasons = np.flatnonzero(why != None)  # noqa: E711 - an element-wise test for null
     for reason, number, name, count in zip(
         why[reasons].tolist(),
@@ -748,13 +737,11 @@ def _accounts(
     return accounts
 
 
-def _text(
-    result: dict[str, Any], rows: np.ndarray[Any, Any], texts: Texts | None, at: int, name: str
-) -> np.ndarray[Any, Any]:
-    """The text key `name` (at position `at` of the hashed ones) of each of `rows`."""
+def _text(result: Columns, texts: Texts | None, at: int, name: str) -> np.ndarray[Any, Any]:
+    """The text key `name` (at position `at` of the hashed ones) of each group."""
     if texts is None:
-        return np.asarray(result[name][rows])
-    hashes = result[HASH_COLUMN][rows].tolist()
+        return np.asarray(result[name])
+    hashes = result[HASH_COLUMN].tolist()
     return np.array([texts[h][at] for h in hashes], dtype=object)
 
 

@@ -16,7 +16,7 @@ A new engine that narwhals supports needs nothing here.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 
 from smartgoals._calendar import EPOCH
-from smartgoals._period import NO_KEY
+from smartgoals._period import NO_KEY, reordered, run_starts, stable_order
 
 SET_COLUMN = "_set"
 
@@ -56,17 +56,33 @@ HASH_COLUMN = "_hash"
 TEXT_HASH = "hash({})"  # NOTE: DuckDB's 64-bit hash of the text keys, as SQL
 
 Texts = dict[int, tuple[str | None, ...]]
+Columns = dict[str, np.ndarray[Any, Any]]
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """The order the groups come back in: by `blocks`, then within each block by `within`.
+
+    `blocks` are integer keys every set has. `within` gives the keys a block's rows are ordered
+    by (stably), from the block's other columns and the texts of the hashes (None when the text
+    keys are columns).
+    """
+
+    blocks: tuple[str, ...]
+    within: Callable[[Columns, Texts | None], list[np.ndarray[Any, Any]]]
 
 
 @dataclass(frozen=True)
 class Groups:
-    """The grouped rows as NumPy columns (``_set`` says which set), and the texts of their hashes.
+    """The grouped rows as NumPy columns, block by block, and the texts of their hashes.
 
-    With `texts`, the hashed text keys are not columns: each group has ``_hash`` instead, and
-    `texts` maps it to the values of those keys, in the order they were named.
+    `blocks` maps the values of an arrangement's block keys to the columns of that block's rows
+    (without the block keys), in the arrangement's order; the blocks come in the order of their
+    keys. With `texts`, the hashed text keys are not columns: each group has ``_hash`` instead,
+    and `texts` maps it to the values of those keys, in the order they were named.
     """
 
-    columns: dict[str, np.ndarray[Any, Any]]
+    blocks: dict[tuple[int, ...], Columns]
     texts: Texts | None = None
 
 
@@ -75,10 +91,11 @@ def group(
     sets: Sequence[GroupingSet],
     aggregates: Sequence[Aggregate],
     integer_keys: frozenset[str],
+    arrangement: Arrangement,
     hashed: Sequence[str] = (),
     connection: Any = None,
 ) -> Groups:
-    """Group `lf` by every set and return the groups.
+    """Group `lf` by every set and return the groups in the order of `arrangement`.
 
     Missing integer keys come back as `NO_KEY`, missing text as None. With `hashed` (text keys),
     an engine that can returns ``_hash``, a 64-bit hash of those keys per group, and their text
@@ -87,8 +104,33 @@ def group(
     DuckDB relation's `connection`, when known, runs the grouping as one statement.
     """
     if lf.implementation is nw.Implementation.DUCKDB:
-        return _group_duckdb(lf, sets, aggregates, integer_keys, hashed, connection)
-    return Groups(_group_narwhals(lf, sets, aggregates, integer_keys))
+        return _group_duckdb(lf, sets, aggregates, integer_keys, hashed, connection, arrangement)
+    return _arranged(_group_narwhals(lf, sets, aggregates, integer_keys), arrangement, None)
+
+
+def _arranged(columns: Columns, arrangement: Arrangement, texts: Texts | None) -> Groups:
+    """The groups of `columns` ordered by `arrangement` and cut into its blocks."""
+    keys = [columns.pop(name) for name in arrangement.blocks]
+    order = stable_order(*keys, *arrangement.within(columns, texts))
+    _reorder(columns, order)
+    keys = [reordered(key, order) for key in keys]
+    bounds = [*run_starts(*keys).tolist(), len(order)]
+    blocks = {
+        tuple(int(key[start]) for key in keys): {n: v[start:end] for n, v in columns.items()}
+        for start, end in zip(bounds[:-1], bounds[1:], strict=True)
+    }
+    return Groups(blocks, texts)
+
+
+def _reorder(columns: Columns, order: np.ndarray[Any, Any]) -> None:
+    """Put every column in `order`, in place, each into the memory of the one before.
+
+    Fresh memory for every column would cost a page fault per 4 KiB, more than the reordering.
+    """
+    spare: np.ndarray[Any, Any] | None = None
+    for name, values in list(columns.items()):
+        columns[name] = reordered(values, order, spare)
+        spare = values if values.dtype != object and values.flags.writeable else None
 
 
 def _group_narwhals(
@@ -147,6 +189,7 @@ def _group_duckdb(
     integer_keys: frozenset[str],
     hashed: Sequence[str],
     connection: Any,
+    arrangement: Arrangement,
 ) -> Groups:
     """The groups kept in a temporary table, fetched as numbers, and the texts once per hash.
 
@@ -157,7 +200,7 @@ def _group_duckdb(
     names = sorted({name for s in sets for name in s.keys})
     sql = _grouped_sql(sets, names, aggregates, integer_keys)
     if not hashed:
-        return Groups(_fetch(relation, sql, connection))
+        return _arranged(_fetch(relation, sql, connection), arrangement, None)
     table = _quote(f"_smartgoals_groups_{uuid.uuid4().hex}")
     texts = ", ".join(map(_quote, hashed))
     _run(
@@ -167,27 +210,68 @@ def _group_duckdb(
         into=table,
     )
 
-    def fetch(selection: str, rest: str = "") -> dict[str, np.ndarray[Any, Any]]:
+    def fetch(selection: str, rest: str = "") -> Columns:
         sql = f"SELECT {selection} FROM {table} {rest}"
         return _columns(_on_connection(relation, sql, connection))
 
-    def columns(selection: str) -> dict[str, np.ndarray[Any, Any]]:
+    def groups(selection: str, known: Texts | None) -> Groups:
         if not _in_order(relation, connection):
-            return fetch(selection)
+            return _arranged(fetch(selection), arrangement, known)
+        if fetch("count(*) AS n")["n"][0] >= _BLOCKWISE:
+            lacking = [set(names) - set(s.keys) for s in sets]
+            blocks = _fetched_by_block(fetch, selection, arrangement, known, lacking)
+            return Groups(blocks, known)
         # NOTE: a column at a time, DuckDB's result and its NumPy copy never hold every column at
         # once (300 MiB less at 10 million events, and faster)
-        return {name: fetch(_quote(name))[name] for name in fetch(selection, "LIMIT 0")}
+        columns = {name: fetch(_quote(name))[name] for name in fetch(selection, "LIMIT 0")}
+        return _arranged(columns, arrangement, known)
 
     try:
         dictionary = fetch(f"DISTINCT {HASH_COLUMN}, {texts}")
         hashes = dictionary[HASH_COLUMN].tolist()
         if len(set(hashes)) == len(hashes):
             values = zip(*(dictionary[name].tolist() for name in hashed), strict=True)
-            return Groups(columns(f"* EXCLUDE ({texts})"), dict(zip(hashes, values, strict=True)))
+            known = dict(zip(hashes, values, strict=True))
+            return groups(f"* EXCLUDE ({texts})", known)
         # NOTE: two texts share a 64-bit hash (vanishingly rare): the groups with their text
-        return Groups(columns(f"* EXCLUDE ({HASH_COLUMN})"))
+        return groups(f"* EXCLUDE ({HASH_COLUMN})", None)
     finally:
         _on_connection(relation, f"DROP TABLE IF EXISTS {table}", connection)
+
+
+_BLOCKWISE = 1_000_000  # NOTE: fewer groups: a query per column is faster than one per block
+
+
+def _fetched_by_block(
+    fetch: Callable[[str, str], Columns],
+    selection: str,
+    arrangement: Arrangement,
+    texts: Texts | None,
+    lacking: list[set[str]],
+) -> dict[tuple[int, ...], Columns]:
+    """The blocks of the columns of `selection`, each fetched on its own and then ordered.
+
+    A block of one set (`SET_COLUMN` among the block keys) has no column for the keys its set
+    `lacking` (which hold `NO_KEY` or None there).
+
+    The rows come in the order they were inserted (the caller checks), so a block's rows keep
+    their order until `arrangement` orders them. A block is ordered within memory the caches
+    hold, and DuckDB's result and its NumPy copy hold one block at a time, never the table: at
+    2.2 million groups, 0.2–0.3 s faster than a column at a time and one order of the table.
+    At 650,000 groups it is 40 ms slower (DuckDB's fixed cost per query and column).
+    """
+    found = fetch(f"DISTINCT {', '.join(map(_quote, arrangement.blocks))}", "ORDER BY ALL")
+    names = [n for n in fetch(selection, "LIMIT 0") if n not in arrangement.blocks]
+    blocks = {}
+    for key in zip(*(values.tolist() for values in found.values()), strict=True):
+        block = dict(zip(found, key, strict=True))
+        skipped = lacking[block[SET_COLUMN]] if SET_COLUMN in block else set()
+        where = " AND ".join(f"{_quote(n)} = {int(v)}" for n, v in block.items())
+        wanted = [n for n in names if n not in skipped]
+        columns = fetch(", ".join(map(_quote, wanted)), f"WHERE {where}")
+        _reorder(columns, stable_order(*arrangement.within(columns, texts)))
+        blocks[tuple(int(v) for v in key)] = columns
+    return blocks
 
 
 def _grouped_sql(

@@ -298,7 +298,7 @@ def in_order(*keys: Ints) -> bool:
     return True
 
 
-def _boundaries(*keys: NDArray[np.int64]) -> Ints:
+def run_starts(*keys: NDArray[Any]) -> Ints:
     """The first index of each run of equal keys (the arrays sorted by them)."""
     change = np.zeros(len(keys[0]), dtype=bool)
     if len(change):
@@ -347,7 +347,7 @@ class Cells:
         # NOTE: one source's rows come sorted from the aggregation; merged sources are sorted here
         take = _sorter(seg, grouped.day)
         seg_o, day_o = take(seg), take(grouped.day)
-        starts = _boundaries(seg_o, day_o)
+        starts = run_starts(seg_o, day_o)
 
         def add(values: Floats) -> Floats:
             return np.add.reduceat(take(values), starts) if len(starts) else values[:0]
@@ -461,7 +461,7 @@ def _fold_hist(seg: Ints, grouped: Grouped) -> tuple[Ints, Ints, Ints, Floats, F
     n, low, high = grouped.sums["n"][has], grouped.low[has], grouped.high[has]
     take = _sorter(s, d, b)
     s, d, b, n, low, high = take(s), take(d), take(b), take(n), take(low), take(high)
-    starts = _boundaries(s, d, b)
+    starts = run_starts(s, d, b)
     if not len(starts):
         return s, d, b, n, low, high
     return (
@@ -618,6 +618,7 @@ __all__ = [
     "merged",
     "range_quantiles",
     "reordered",
+    "run_starts",
     "scaled",
     "in_order",
     "stable_order",

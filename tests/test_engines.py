@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import smartgoals
-from smartgoals import Report
+from smartgoals import Report, _engines
 from tests.conftest import AS_OF, EXAMPLE_GOALS, events_frame
 
 
@@ -101,6 +101,29 @@ def test_a_connection_free_to_reorder_rows_agrees(goals, ticket_events, referenc
         con.execute("SET preserve_insertion_order = false")
         events = con.from_arrow(pa.Table.from_pandas(ticket_events, preserve_index=False))
         assert_same(reference, smartgoals.evaluate(goals, events, as_of=AS_OF))
+
+
+@pytest.mark.parametrize("text_hash", ["hash({})", "hash({}) % 3"])
+def test_groups_fetched_block_by_block_give_the_same_report(
+    goals, ticket_events, tmp_path, monkeypatch, text_hash
+):
+    data = str(write_parquet(ticket_events, tmp_path / "events.parquet"))
+    monkeypatch.setattr(_engines, "TEXT_HASH", text_hash)  # NOTE: % 3: the texts as columns
+    whole = smartgoals.evaluate(goals, data, as_of=AS_OF)
+    fetched: list[int] = []
+    by_block = _engines._fetched_by_block
+
+    def spied(*args: Any) -> Any:
+        blocks = by_block(*args)
+        fetched.append(len(blocks))
+        return blocks
+
+    monkeypatch.setattr(_engines, "_BLOCKWISE", 0)
+    monkeypatch.setattr(_engines, "_fetched_by_block", spied)
+    # NOTE: the same order of the groups, so the same sums to the last bit
+    assert smartgoals.evaluate(goals, data, as_of=AS_OF).to_dict() == whole.to_dict()
+    assert len(fetched) == 1
+    assert fetched[0] > 10
 
 
 def test_dask_agrees(goals, ticket_events, reference):
