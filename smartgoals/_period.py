@@ -462,7 +462,7 @@ def _fold_hist(seg: Ints, grouped: Grouped) -> tuple[Ints, Ints, Ints, Floats, F
     take = _sorter(s, d, b)
     s, d, b, n, low, high = take(s), take(d), take(b), take(n), take(low), take(high)
     starts = run_starts(s, d, b)
-    if not len(starts):
+    if len(starts) == len(s):  # NOTE: one row per bucket already, as from a single source
         return s, d, b, n, low, high
     return (
         s[starts],
