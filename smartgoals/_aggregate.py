@@ -135,7 +135,7 @@ def aggregate(source: Normalized, plan: Plan, clocks: Clocks) -> PeriodTable:
     lf = lf.with_columns(**{REASON: _reason(plan), f"{BUCKET}@": _bucket_tree(plan)}, **_values())
     lf = _with_ages(lf, source, clocks, slots)
     lf = lf.with_columns(**_slot_columns(plan, source, clocks, slots), **_keys(plan))
-    sets = _sets(plan)
+    sets = _sets(plan, slots)
     integer_keys = frozenset({SERIES, DAY, BUCKET, INSTANT, NAIVE, EMPTY})
     width = max((len(view.key.labels) for view in plan.views), default=0)
     labels = [f"{LABEL}{j}" for j in range(width)]
@@ -555,20 +555,49 @@ def _readings(view: ViewPlan) -> list[str]:
     return [name for name in sorted(view.series) if view.series[name].last]
 
 
-def _sets(plan: Plan) -> list[GroupingSet]:
+def _sets(plan: Plan, slots: _Slots) -> list[GroupingSet]:
     """One grouping counting every row by why it is not used, then one per view.
 
     A view groups the rows within its span, kept or not: the label values of rows no filter
-    matches are hints for "did you mean".
+    matches are hints for "did you mean". Each set sums only the slots its series read (the
+    accounts only count rows): at 10 million events, DuckDB then updates 7 aggregates less per
+    row for the accounts and 3 less for a per-agent view of durations without a threshold.
     """
-    sets = [GroupingSet(None, {SERIES: SERIES, REASON: REASON, OTHER: OTHER, NAIVE: NAIVE})]
+    accounts = {SERIES: SERIES, REASON: REASON, OTHER: OTHER, NAIVE: NAIVE}
+    sets = [GroupingSet(None, accounts, frozenset({READ}))]
     for i, view in enumerate(plan.views):
         keys = {SERIES: SERIES, EMPTY: EMPTY, DAY: f"{DAY}{i}", BUCKET: f"{BUCKET}{i}"}
         if _readings(view):
             keys[INSTANT] = f"{INSTANT}{i}"  # NOTE: else no instant: one key and column less
         keys.update({f"{LABEL}{j}": label for j, label in enumerate(view.key.labels)})
-        sets.append(GroupingSet(f"_span{i}", keys))
+        read = {READ, WEIGHT, TOTAL, LOW, HIGH}
+        for series in view.series:
+            good, expired = _slots_read(view, series, slots)
+            read.update(good.values(), expired.values())
+        sets.append(GroupingSet(f"_span{i}", keys, frozenset(read)))
     return sets
+
+
+def _slots_read(
+    view: ViewPlan, series: str, slots: _Slots
+) -> tuple[dict[Condition, str], dict[Expiry, str]]:
+    """The slot columns a view reads for `series`: per condition and per expiry.
+
+    A column can serve both: it counts answered events meeting its condition and open events
+    that had failed its expiry by as_of.
+    """
+    needs, tz = view.series[series], view.key.tz
+    good = {
+        c: f"_slot{k}@{tz}"
+        for k, c in enumerate(slots.good.get(series, ()))
+        if c in needs.conditions
+    }
+    expired = {
+        e: f"_slot{k}@{tz}"
+        for k, e in enumerate(slots.expired.get((series, tz), ()))
+        if e in needs.expiries
+    }
+    return good, expired
 
 
 def _aggregates(slots: _Slots, zones: list[str]) -> list[Aggregate]:
@@ -664,23 +693,16 @@ def _grouped(
 ) -> Grouped:
     labels = view.key.labels
     segments, segment = _segments(result, rows, len(labels), texts)
-    needs, tz = view.series[series], view.key.tz
+    needs = view.series[series]
     weight = np.asarray(result[WEIGHT][rows], dtype=np.float64)
     empty = result[EMPTY][rows] == 1
 
-    def slot(k: int) -> np.ndarray[Any, Any]:
-        return np.asarray(result[f"_slot{k}@{tz}"][rows], dtype=np.float64)
+    def slot(name: str) -> np.ndarray[Any, Any]:
+        return np.asarray(result[name][rows], dtype=np.float64)
 
-    good = {
-        c: np.where(empty, 0.0, slot(k))
-        for k, c in enumerate(slots.good.get(series, ()))
-        if c in needs.conditions
-    }
-    expired = {
-        e: np.where(empty, slot(k), 0.0)
-        for k, e in enumerate(slots.expired.get((series, tz), ()))
-        if e in needs.expiries
-    }
+    good_slots, expired_slots = _slots_read(view, series, slots)
+    good = {c: np.where(empty, 0.0, slot(name)) for c, name in good_slots.items()}
+    expired = {e: np.where(empty, slot(name), 0.0) for e, name in expired_slots.items()}
     return Grouped(
         labels,
         segments,

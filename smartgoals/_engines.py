@@ -6,7 +6,7 @@
 - **Fetching.** The grouped table comes back as NumPy columns: from DuckDB with ``fetchnumpy`` (no
   PyArrow needed), from other engines through narwhals. DuckDB keeps the groups in a temporary
   table and sends their text keys once per distinct set of them (keyed by their hash), not once
-  per group.
+  per group; a large table comes a block (set and series) at a time.
 - **Epoch microseconds** of a datetime column: Spark has no duration arithmetic in narwhals.
 - **Unpivot** of a DuckDB relation runs on its own connection (narwhals uses the default one).
 
@@ -36,10 +36,17 @@ class GroupingSet:
     Attributes:
         member: the column that is true for the rows this set groups (None: every row).
         keys: output key name -> the projected column holding it for this set.
+        computes: the names of the aggregates this set computes (None: every one); its groups
+            hold each other aggregate's `Aggregate.empty`.
     """
 
     member: str | None
     keys: dict[str, str]
+    computes: frozenset[str] | None = None
+
+    def lacks(self, aggregate: Aggregate) -> bool:
+        """Whether this set leaves `aggregate` out."""
+        return self.computes is not None and aggregate.name not in self.computes
 
 
 @dataclass(frozen=True)
@@ -77,9 +84,10 @@ class Groups:
     """The grouped rows as NumPy columns, block by block, and the texts of their hashes.
 
     `blocks` maps the values of an arrangement's block keys to the columns of that block's rows
-    (without the block keys), in the arrangement's order; the blocks come in the order of their
-    keys. With `texts`, the hashed text keys are not columns: each group has ``_hash`` instead,
-    and `texts` maps it to the values of those keys, in the order they were named.
+    (without the block keys, perhaps without the keys and aggregates its set lacks), in the
+    arrangement's order; the blocks come in the order of their keys. With `texts`, the hashed
+    text keys are not columns: each group has ``_hash`` instead, and `texts` maps it to the
+    values of those keys, in the order they were named.
     """
 
     blocks: dict[tuple[int, ...], Columns]
@@ -147,13 +155,14 @@ def _group_narwhals(
         grouped = (
             rows.with_columns(**renamed)
             .group_by(*renamed, drop_null_keys=False)
-            .agg(*(_narwhals_aggregate(a) for a in aggregates))
+            .agg(*(_narwhals_aggregate(a) for a in aggregates if not grouping.lacks(a)))
             .rename({f"_k{index}_{name}": name for name in grouping.keys})
         )
         missing = [name for name in names if name not in grouping.keys]
         grouped = grouped.with_columns(
             nw.lit(index).cast(nw.Int64()).alias(SET_COLUMN),
             *(_null_key(name, integer_keys) for name in missing),
+            *(nw.lit(a.empty).alias(a.name) for a in aggregates if grouping.lacks(a)),
             *(nw.col(n).cast(nw.Int64()) for n in grouping.keys if n in integer_keys),
             *(nw.col(n).cast(nw.String()) for n in grouping.keys if n not in integer_keys),
         )
@@ -218,7 +227,9 @@ def _group_duckdb(
         if not _in_order(relation, connection):
             return _arranged(fetch(selection), arrangement, known)
         if fetch("count(*) AS n")["n"][0] >= _BLOCKWISE:
-            lacking = [set(names) - set(s.keys) for s in sets]
+            lacking = [
+                set(names) - set(s.keys) | {a.name for a in aggregates if s.lacks(a)} for s in sets
+            ]
             blocks = _fetched_by_block(fetch, selection, arrangement, known, lacking)
             return Groups(blocks, known)
         # NOTE: a column at a time, DuckDB's result and its NumPy copy never hold every column at
@@ -251,14 +262,14 @@ def _fetched_by_block(
 ) -> dict[tuple[int, ...], Columns]:
     """The blocks of the columns of `selection`, each fetched on its own and then ordered.
 
-    A block of one set (`SET_COLUMN` among the block keys) has no column for the keys its set
-    `lacking` (which hold `NO_KEY` or None there).
-
     The rows come in the order they were inserted (the caller checks), so a block's rows keep
     their order until `arrangement` orders them. A block is ordered within memory the caches
     hold, and DuckDB's result and its NumPy copy hold one block at a time, never the table: at
     2.2 million groups, 0.2–0.3 s faster than a column at a time and one order of the table.
     At 650,000 groups it is 40 ms slower (DuckDB's fixed cost per query and column).
+
+    With `SET_COLUMN` among the block keys, a block has no column for the keys and aggregates its
+    set is `lacking` (they hold only `NO_KEY`, None or the aggregate's empty value there).
     """
     found = fetch(f"DISTINCT {', '.join(map(_quote, arrangement.blocks))}", "ORDER BY ALL")
     names = [n for n in fetch(selection, "LIMIT 0") if n not in arrangement.blocks]
@@ -286,30 +297,35 @@ def _grouped_sql(
     ``GROUP BY GROUPING SETS`` would hash every row into every set (the rows of other sets under
     a null marker): 5–9 % slower at 10 million events and 1,000 goals.
     """
-    reduced = [
-        f"count(*)::DOUBLE AS {_quote(a.name)}"
-        if a.how == "count"
-        else f"coalesce({a.how}({_quote(a.column)}), {_sql_float(a.empty)}) AS {_quote(a.name)}"
-        for a in aggregates
-    ]
+
+    def reduced(a: Aggregate) -> str:
+        if a.how == "count":
+            return f"count(*)::DOUBLE AS {_quote(a.name)}"
+        return f"coalesce({a.how}({_quote(a.column)}), {_sql_float(a.empty)}) AS {_quote(a.name)}"
+
     parts = []
     for index, grouping in enumerate(sets):
         keys = [f"{_quote(column)} AS {_quote(name)}" for name, column in grouping.keys.items()]
+        keys += [reduced(a) for a in aggregates if not grouping.lacks(a)]
         where = "" if grouping.member is None else f" WHERE {_quote(grouping.member)}"
         parts.append(
-            f"SELECT {index} AS {SET_COLUMN}, {', '.join(keys + reduced)} FROM rows{where} "
-            f"GROUP BY ALL"
+            f"SELECT {index} AS {SET_COLUMN}, {', '.join(keys)} FROM rows{where} GROUP BY ALL"
         )
     outputs = [SET_COLUMN]
     outputs += [
         f"coalesce({_quote(n)}, {NO_KEY}) AS {_quote(n)}" if n in integer_keys else _quote(n)
         for n in names
     ]
-    outputs += [_quote(a.name) for a in aggregates]
+    outputs += [
+        f"coalesce({_quote(a.name)}, {_sql_float(a.empty)}) AS {_quote(a.name)}"
+        if any(s.lacks(a) for s in sets)
+        else _quote(a.name)
+        for a in aggregates
+    ]
     # NOTE: DuckDB hands every materialized column to every set's scan; only the read ones go
     read = [s.member for s in sets if s.member is not None]
     read += [column for s in sets for column in s.keys.values()]
-    read += [a.column for a in aggregates if a.how != "count"]
+    read += [a.column for a in aggregates if a.how != "count" and not all(s.lacks(a) for s in sets)]
     columns = ", ".join(map(_quote, dict.fromkeys(read)))
     return (
         f"WITH rows AS MATERIALIZED (SELECT {columns} FROM projected) SELECT {', '.join(outputs)} "
