@@ -318,7 +318,6 @@ class Cells:
         seg, day: each cell's segment and day; cells are sorted by both.
         sums: per name in `SUMS`, the cells' sums: rows read, events (weighted by ``count``),
             answered events, the sum of their values, open events.
-        low, high: the smallest and largest answered value of each cell (±inf when none).
         good: per condition, the answered events meeting it.
         expired: per condition and calendar, the open events that had failed it by as_of.
         hist: the histogram ``(seg, day, bucket, n, low, high)`` sorted by the first three.
@@ -330,8 +329,6 @@ class Cells:
     seg: Ints
     day: Ints
     sums: dict[str, Floats]
-    low: Floats
-    high: Floats
     good: dict[Condition, Floats]
     expired: dict[Expiry, Floats]
     hist: tuple[Ints, Ints, Ints, Floats, Floats, Floats]
@@ -352,17 +349,12 @@ class Cells:
         def add(values: Floats) -> Floats:
             return np.add.reduceat(take(values), starts) if len(starts) else values[:0]
 
-        def extreme(values: Floats, reduce: np.ufunc) -> Floats:
-            return reduce.reduceat(take(values), starts) if len(starts) else values[:0]
-
         return cls(
             grouped.labels,
             segments,
             seg_o[starts],
             day_o[starts],
             {k: add(v) for k, v in grouped.sums.items()},
-            extreme(grouped.low, np.minimum),
-            extreme(grouped.high, np.maximum),
             {c: add(v) for c, v in grouped.good.items()},
             {c: add(v) for c, v in grouped.expired.items()},
             _fold_hist(seg, grouped),
