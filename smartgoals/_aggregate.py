@@ -559,9 +559,9 @@ def _sets(plan: Plan, slots: _Slots) -> list[GroupingSet]:
     """One grouping counting every row by why it is not used, then one per view.
 
     A view groups the rows within its span, kept or not: the label values of rows no filter
-    matches are hints for "did you mean". Each set sums only the slots its series read (the
-    accounts only count rows): at 10 million events, DuckDB then updates 7 aggregates less per
-    row for the accounts and 3 less for a per-agent view of durations without a threshold.
+    matches are hints for "did you mean". The accounts only count rows, and a view sums only the
+    slot columns of its own conditions: 7 aggregates fewer per row for the accounts, and at 10
+    million events and 1,009 goals, 4.6 of the 6.7 million slot sums nobody read.
     """
     accounts = {SERIES: SERIES, REASON: REASON, OTHER: OTHER, NAIVE: NAIVE}
     sets = [GroupingSet(None, accounts, frozenset({READ}))]
