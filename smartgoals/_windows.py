@@ -183,38 +183,74 @@ class WindowSums:
     def _quantiles(self, cells: Cells, segments: Ints, members: Ints, q: float) -> Floats:
         """Per member and window, the nearest-rank `q` quantile from the histogram buckets.
 
-        Bucket midpoints are clipped to the window's smallest and largest value.
+        Bucket midpoints are clipped to the window's smallest and largest value. A member reading
+        one segment reads its rows as they are, in day order. The rows of a member reading several
+        (the parent of a for_each goal reads every child's) are added up per day and bucket first:
+        a quantile depends only on each bucket's weight in the window, so they come once and in
+        order, not once per segment and needing a sort.
         """
         seg, days, _, counts, lows, highs = cells.hist
         distinct, ranks = cells.hist_ranks
         by_member = stable_order(members)
         segments, members = segments[by_member], members[by_member]
-        member, day, rows = self._pair_rows(seg, days, segments, members)
-        key = member * self.days + day
-        if len(key) > 1 and bool(np.any(key[1:] < key[:-1])):
-            # NOTE: a member reading several segments: its rows come segment by segment
-            order = stable_order(key)
-            key, member, day, rows = key[order], member[order], day[order], rows[order]
+        several = np.bincount(members, minlength=self.selection.size) > 1
+        shared = several[members]
+        alone = self._pair_rows(seg, days, segments[~shared], members[~shared])
+        joint = self._pair_rows(seg, days, segments[shared], members[shared])
+        key = alone[0] * self.days + alone[1]
+        summed_key, summed_ranks, summed_weights = self._summed(*joint, ranks, counts, len(distinct))
         everyone = np.arange(self.selection.size)[:, None] * self.days
-        starts = np.searchsorted(key, (everyone + self.firsts).ravel())
-        ends = np.searchsorted(key, (everyone + self.ends).ravel())
-        found, total = range_quantiles(ranks[rows], counts[rows], starts, ends, q)
+        firsts, ends = (everyone + self.firsts).ravel(), (everyone + self.ends).ravel()
+        summed = np.repeat(several, len(self.firsts))
+        offset = len(key)
+        found, total = range_quantiles(
+            np.concatenate([ranks[alone[2]], summed_ranks]),
+            np.concatenate([counts[alone[2]], summed_weights]),
+            np.where(
+                summed, offset + np.searchsorted(summed_key, firsts), np.searchsorted(key, firsts)
+            ),
+            np.where(summed, offset + np.searchsorted(summed_key, ends), np.searchsorted(key, ends)),
+            q,
+        )
         midpoints = bucket_midpoints(distinct[found]) if len(distinct) else np.zeros(len(found))
         result = np.where(total > 0, midpoints, np.nan).reshape(self.selection.size, -1)
-        lowest = self._daily(key, member, day, lows[rows], np.minimum, np.inf)
-        highest = self._daily(key, member, day, highs[rows], np.maximum, -np.inf)
+        member, day, rows = (np.concatenate(parts) for parts in zip(alone, joint, strict=True))
+        lowest = self._daily(member, day, lows[rows], np.minimum, np.inf)
+        highest = self._daily(member, day, highs[rows], np.maximum, -np.inf)
         smallest = range_reduce(lowest, self.firsts, self.ends, np.minimum, np.inf)
         largest = range_reduce(highest, self.firsts, self.ends, np.maximum, -np.inf)
         return np.minimum(np.maximum(result, smallest), largest)
 
+    def _summed(
+        self, member: Ints, day: Ints, rows: Ints, ranks: Ints, counts: Floats, buckets: int
+    ) -> tuple[Ints, Ints, Floats]:
+        """(member and day key, bucket rank, weight) of `rows` added up per member, day and bucket.
+
+        `member` is sorted; the result comes in key order. When the grid of members, days and
+        buckets would be much larger than the rows, the rows are sorted as they are instead.
+        """
+        first = np.r_[True, member[1:] != member[:-1]] if len(member) else member.astype(bool)
+        readers = member[first]
+        cells = len(readers) * self.days * buckets
+        if cells > max(2 * len(rows), 1 << 16):
+            key = member * self.days + day
+            order = stable_order(key)
+            return key[order], ranks[rows][order], counts[rows][order]
+        place = ((np.cumsum(first) - 1) * self.days + day) * buckets + ranks[rows]
+        weights = np.bincount(place, weights=counts[rows], minlength=cells)
+        kept = np.flatnonzero(weights)
+        place, rank = np.divmod(kept, buckets)
+        return readers[place // self.days] * self.days + place % self.days, rank, weights[kept]
+
     def _daily(
-        self, key: Ints, member: Ints, day: Ints, values: Floats, reduce: np.ufunc, empty: float
+        self, member: Ints, day: Ints, values: Floats, reduce: np.ufunc, empty: float
     ) -> Floats:
-        """Per member and day, `reduce` over `values` of rows sorted by ``key`` (member, day)."""
+        """Per member and day, `reduce` over `values` of rows coming in runs of a member's day."""
         dense = np.full((self.selection.size, self.days), empty)
-        if len(key):
+        if len(member):
+            key = member * self.days + day
             starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-            dense[member[starts], day[starts]] = reduce.reduceat(values, starts)
+            reduce.at(dense.reshape(-1), key[starts], reduce.reduceat(values, starts))
         return dense
 
     def _latest(self, cells: Cells, segments: Ints, members: Ints) -> Floats:
