@@ -23,6 +23,8 @@ Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
 Where = dict[str, str | list[str]]
 
+DENSE_CELLS = 1 << 16  # NOTE: a grid this small is always cheaper to add up in than a sort
+
 
 @dataclass(frozen=True)
 class Family:
@@ -198,18 +200,11 @@ class WindowSums:
         alone = self._pair_rows(seg, days, segments[~shared], members[~shared])
         joint = self._pair_rows(seg, days, segments[shared], members[shared])
         key = alone[0] * self.days + alone[1]
-        summed_key, summed_ranks, summed_weights = self._summed(*joint, ranks, counts, len(distinct))
-        everyone = np.arange(self.selection.size)[:, None] * self.days
-        firsts, ends = (everyone + self.firsts).ravel(), (everyone + self.ends).ravel()
-        summed = np.repeat(several, len(self.firsts))
-        offset = len(key)
+        joint_key, joint_ranks, joint_weights = self._summed(*joint, ranks, counts, len(distinct))
         found, total = range_quantiles(
-            np.concatenate([ranks[alone[2]], summed_ranks]),
-            np.concatenate([counts[alone[2]], summed_weights]),
-            np.where(
-                summed, offset + np.searchsorted(summed_key, firsts), np.searchsorted(key, firsts)
-            ),
-            np.where(summed, offset + np.searchsorted(summed_key, ends), np.searchsorted(key, ends)),
+            np.concatenate([ranks[alone[2]], joint_ranks]),
+            np.concatenate([counts[alone[2]], joint_weights]),
+            *self._ranges(key, joint_key, several),
             q,
         )
         midpoints = bucket_midpoints(distinct[found]) if len(distinct) else np.zeros(len(found))
@@ -220,6 +215,23 @@ class WindowSums:
         smallest = range_reduce(lowest, self.firsts, self.ends, np.minimum, np.inf)
         largest = range_reduce(highest, self.firsts, self.ends, np.maximum, -np.inf)
         return np.minimum(np.maximum(result, smallest), largest)
+
+    def _ranges(self, key: Ints, joint_key: Ints, several: NDArray[np.bool_]) -> tuple[Ints, Ints]:
+        """Where each member's windows start and end among the rows of `key`, then `joint_key`.
+
+        Members reading `several` segments read the rows after those of `key`.
+        """
+        everyone = np.arange(self.selection.size)[:, None] * self.days
+        joint = np.repeat(several, len(self.firsts))
+        starts, ends = (
+            np.where(
+                joint,
+                len(key) + np.searchsorted(joint_key, wanted),
+                np.searchsorted(key, wanted),
+            )
+            for wanted in ((everyone + self.firsts).ravel(), (everyone + self.ends).ravel())
+        )
+        return starts, ends
 
     def _summed(
         self, member: Ints, day: Ints, rows: Ints, ranks: Ints, counts: Floats, buckets: int
@@ -232,15 +244,16 @@ class WindowSums:
         first = np.r_[True, member[1:] != member[:-1]] if len(member) else member.astype(bool)
         readers = member[first]
         cells = len(readers) * self.days * buckets
-        if cells > max(2 * len(rows), 1 << 16):
+        if cells > max(2 * len(rows), DENSE_CELLS):
             key = member * self.days + day
             order = stable_order(key)
             return key[order], ranks[rows][order], counts[rows][order]
         place = ((np.cumsum(first) - 1) * self.days + day) * buckets + ranks[rows]
-        weights = np.bincount(place, weights=counts[rows], minlength=cells)
+        weights = np.bincount(place, weights=counts[rows], minlength=cells).astype(np.float64, copy=False)
         kept = np.flatnonzero(weights)
         place, rank = np.divmod(kept, buckets)
-        return readers[place // self.days] * self.days + place % self.days, rank, weights[kept]
+        keys: Ints = readers[place // self.days] * self.days + place % self.days
+        return keys, rank.astype(np.int64, copy=False), weights[kept]
 
     def _daily(
         self, member: Ints, day: Ints, values: Floats, reduce: np.ufunc, empty: float

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, cast
+from unittest.mock import patch
 
 import numpy as np
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from smartgoals import _windows as windows_module
 from smartgoals._measures import Mean, Statistic
 from smartgoals._period import NO_KEY, Grouped, PeriodTable, bucket_of
 from smartgoals._timeline import Timeline
@@ -122,6 +124,44 @@ def test_quantiles_do_not_depend_on_how_segments_split_the_events(rows, windows,
         assert quantile is not None
         found.append(quantile)
     assert np.array_equal(found[0], found[1], equal_nan=True)
+
+
+repeated = st.lists(  # NOTE: few days and values: cells of several events, so weights above 1
+    st.tuples(
+        st.integers(0, 5),
+        st.just("chat"),
+        st.sampled_from(AGENTS),
+        st.sampled_from([10.0, 50.0, 100.0, 400.0]),
+    ),
+    max_size=60,
+)
+
+
+MOSTLY_ANA = [(0, "chat", "ana", 10.0)] * 5 + [(0, "chat", "bo", 400.0), (0, "chat", "cy", 400.0)]
+
+
+@given(repeated, ranges, st.sampled_from([0.5, 0.9]), st.booleans())
+@example(MOSTLY_ANA, [(0, 3)], 0.5, True)
+@example(MOSTLY_ANA, [(0, 3)], 0.5, False)
+def test_quantiles_of_a_parent_reading_every_child_segment(rows, windows, q, dense):
+    """A for_each parent reads every child's segment: its rows are added up (or sorted) first."""
+    agents = sorted({a for _, _, a, _ in rows})
+    measure = Statistic(("handle_time",), Target("<=", 100.0), Unit.SECONDS, (0, 1e9), quantile_q=q)
+
+    def quantiles(cells: Any, selection: Selection) -> Any:
+        sums = WindowSums(line(tuple(windows), 21), selection, measure, None)
+        return sums.totals([cells]).quantile
+
+    selection = Selection()
+    selection.add({})
+    selection.add_family({}, "agent", agents)
+    with patch.object(windows_module, "DENSE_CELLS", 1 << 16 if dense else 0):
+        found = quantiles(cells_of(rows), selection)
+    alone = Selection()
+    alone.add({})
+    expected = [quantiles(cells_of([(d, c, "any", v) for d, c, _, v in rows]), alone)]
+    expected += [quantiles(cells_of([r for r in rows if r[2] == a]), alone) for a in agents]
+    assert np.array_equal(found, np.concatenate(expected), equal_nan=True)
 
 
 def test_window_sums_without_cells_are_zero():
