@@ -249,7 +249,9 @@ class WindowSums:
             order = stable_order(key)
             return key[order], ranks[rows][order], counts[rows][order]
         place = ((np.cumsum(first) - 1) * self.days + day) * buckets + ranks[rows]
-        weights = np.bincount(place, weights=counts[rows], minlength=cells).astype(np.float64, copy=False)
+        weights = np.bincount(place, weights=counts[rows], minlength=cells).astype(
+            np.float64, copy=False
+        )
         kept = np.flatnonzero(weights)
         place, rank = np.divmod(kept, buckets)
         keys: Ints = readers[place // self.days] * self.days + place % self.days
