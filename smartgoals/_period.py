@@ -92,10 +92,10 @@ def range_quantiles(
     # NOTE: weights are event counts; whole numbers add up exactly and much faster as integers
     weight = float(weights.sum(initial=0))
     whole = bool(np.all(weights == np.floor(weights))) and weight < 2**52
-    summed = np.int64 if whole else np.float64
     # NOTE: every level is a few passes over the rows, bound by memory: the narrowest types that
-    # hold the values, weights and positions, and the same buffers at every level
-    current_weights = weights.astype(np.int32 if whole and weight < 2**31 else summed)
+    # hold the values, weights, their sums and positions, and the same buffers at every level
+    summed = (np.int32 if weight < 2**31 else np.int64) if whole else np.float64
+    current_weights = weights.astype(summed)
     levels = max(int(values.max(initial=0)).bit_length(), 1)
     current = values.astype(_narrowest(levels))
     size = len(values)
