@@ -94,12 +94,14 @@ def range_quantiles(
     whole = bool(np.all(weights == np.floor(weights))) and weight < 2**52
     # NOTE: every level is a few passes over the rows, bound by memory: the narrowest types that
     # hold the values, weights, their sums and positions, and the same buffers at every level
-    summed = (np.int32 if weight < 2**31 else np.int64) if whole else np.float64
+    summed: type[np.number[Any]] = np.float64
+    if whole:
+        summed = np.int32 if weight < 2**31 else np.int64
     current_weights = weights.astype(summed)
     levels = max(int(values.max(initial=0)).bit_length(), 1)
     current = values.astype(_narrowest(levels))
     size = len(values)
-    total = np.zeros(size + 1, dtype=summed)
+    total: NDArray[Any] = np.zeros(size + 1, dtype=summed)
     np.cumsum(current_weights, out=total[1:], dtype=summed)
     sums = (total[ends] - total[starts]).astype(np.float64)
     rank = np.maximum(q * sums, 1e-12)
