@@ -30,7 +30,14 @@ from smartgoals._measures import Measure, Measured
 from smartgoals._metrics import Aggregation, MetricSpec
 from smartgoals._model import Goal, GoalKind, GoalSet, milestone_values
 from smartgoals._period import Cells, PeriodTable
-from smartgoals._results import Compliance, ErrorBudget, GoalResult, History, Unmatched
+from smartgoals._results import (
+    Compliance,
+    ErrorBudget,
+    GoalResult,
+    History,
+    PeriodStarts,
+    Unmatched,
+)
 from smartgoals._rollup import roll_up
 from smartgoals._timeline import Timeline, WindowIndex, timeline
 from smartgoals._units import Standard, Target
@@ -275,6 +282,7 @@ class _Batch:
         daily_values, daily_events = measured.value[:, index.days], measured.events[:, index.days]
         has_value, has_events = ~np.isnan(weekly_values), daily_events != 0
         columns = _Columns.of(measured, index)
+        weeks, days = PeriodStarts(weekly_days), PeriodStarts(daily_days)
         return [
             self._result(
                 m,
@@ -282,8 +290,8 @@ class _Batch:
                 columns,
                 trends[m],
                 compliance[m],
-                History(weekly_days, weekly_values[m], weekly_events[m], has_value[m]),
-                History(daily_days, daily_values[m], daily_events[m], has_events[m]),
+                History(weeks, weekly_values[m], weekly_events[m], has_value[m]),
+                History(days, daily_values[m], daily_events[m], has_events[m]),
             )
             for m, member in enumerate(self.members)
         ]
