@@ -799,9 +799,12 @@ def _numbered(hashes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.nd
     ``np.unique`` with ``return_index`` sorts stably; any row of a hash will do here, and NumPy's
     vectorised quicksort is several times faster. Hashes in order already need no sort.
     """
-    order = np.arange(len(hashes)) if in_order(hashes) else np.argsort(hashes)
-    ordered = hashes[order]
     new = np.ones(len(hashes), dtype=bool)
+    if in_order(hashes):
+        np.not_equal(hashes[1:], hashes[:-1], out=new[1:])
+        return np.flatnonzero(new), np.cumsum(new) - 1
+    order = np.argsort(hashes)
+    ordered = hashes[order]
     np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
     number = np.empty(len(hashes), dtype=np.int64)
     number[order] = np.cumsum(new) - 1

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import smartgoals
 from smartgoals import _aggregate, _engines
-from smartgoals._aggregate import LABEL, _hash_ranks, _segments
+from smartgoals._aggregate import LABEL, _hash_ranks, _numbered, _segments
 from smartgoals._engines import HASH_COLUMN
 
 label_values = st.sampled_from(["alice", "bob", "chat", "email", "", None])
@@ -144,3 +144,15 @@ def without_sources(report: smartgoals.Report) -> dict:
     data = report.to_dict()
     data.pop("data_quality")
     return data
+
+
+hashes = st.one_of(st.integers(-3, 3), st.integers(-(2**63), 2**63 - 1))  # NOTE: repeats, extremes
+
+
+@given(st.lists(hashes, max_size=50), st.booleans())
+def test_numbered_gives_each_row_the_number_of_its_hash(hashes, ordered):
+    values = np.array(sorted(hashes) if ordered else hashes, dtype=np.int64)
+    first, number = _numbered(values)
+    distinct = sorted(set(values.tolist()))
+    assert values[first].tolist() == distinct
+    assert number.tolist() == [distinct.index(v) for v in values.tolist()]
