@@ -24,6 +24,7 @@ Ints = NDArray[np.int64]
 Where = dict[str, str | list[str]]
 
 DENSE_CELLS = 1 << 16  # NOTE: a grid this small is always cheaper to add up in than a sort
+GRID_CELLS = 1 << 21  # NOTE: 16 MiB of prefix sums: few members' windows are ranked in a grid
 
 
 @dataclass(frozen=True)
@@ -185,36 +186,88 @@ class WindowSums:
     def _quantiles(self, cells: Cells, segments: Ints, members: Ints, q: float) -> Floats:
         """Per member and window, the nearest-rank `q` quantile from the histogram buckets.
 
-        Bucket midpoints are clipped to the window's smallest and largest value. A member reading
-        one segment reads its rows as they are, in day order. The rows of a member reading several
-        (the parent of a for_each goal reads every child's) are added up per day and bucket first:
-        a quantile depends only on each bucket's weight in the window, so they come once and in
-        order, not once per segment and needing a sort.
+        Bucket midpoints are clipped to the window's smallest and largest value. Few members
+        (team goals) read a grid of their bucket weights per day (`_grid_quantiles`); many members
+        (a for_each family) read a wavelet matrix over their rows (`_wavelet_quantiles`).
         """
         seg, days, _, counts, lows, highs = cells.hist
         distinct, ranks = cells.hist_ranks
         by_member = stable_order(members)
         segments, members = segments[by_member], members[by_member]
+        cells_read = self.selection.size * max(self.days + 1, len(self.firsts)) * len(distinct)
+        if 0 < cells_read <= GRID_CELLS:
+            member, day, rows = self._pair_rows(seg, days, segments, members)
+            found, total = self._grid_quantiles(
+                member, day, ranks[rows], counts[rows], q, len(distinct)
+            )
+        else:
+            found, total, (member, day, rows) = self._wavelet_quantiles(
+                seg, days, segments, members, ranks, counts, q, len(distinct)
+            )
+        midpoints = bucket_midpoints(distinct[found]) if len(distinct) else np.zeros(len(found))
+        result = np.where(total > 0, midpoints, np.nan).reshape(self.selection.size, -1)
+        lowest = self._daily(member, day, lows[rows], np.minimum, np.inf)
+        highest = self._daily(member, day, highs[rows], np.maximum, -np.inf)
+        smallest = range_reduce(lowest, self.firsts, self.ends, np.minimum, np.inf)
+        largest = range_reduce(highest, self.firsts, self.ends, np.maximum, -np.inf)
+        return np.minimum(np.maximum(result, smallest), largest)
+
+    def _grid_quantiles(
+        self, member: Ints, day: Ints, rank: Ints, weight: Floats, q: float, buckets: int
+    ) -> tuple[Ints, Floats]:
+        """`range_quantiles` over prefix sums, per member and day, of each bucket's weight.
+
+        Each window's weights per bucket are a difference of two prefix sums; its quantile is the
+        first bucket whose cumulative weight reaches ``max(q × total, 1e-12)`` (within 1e-9).
+        """
+        size, days = self.selection.size, self.days
+        place = (member * days + day) * buckets + rank
+        prefix = np.zeros((size, days + 1, buckets))
+        prefix[:, 1:] = np.bincount(place, weights=weight, minlength=size * days * buckets).reshape(
+            size, days, buckets
+        )
+        np.cumsum(prefix, axis=1, out=prefix)
+        reader = np.repeat(np.arange(size), len(self.firsts))
+        window = (
+            prefix[reader, np.tile(self.ends, size)] - prefix[reader, np.tile(self.firsts, size)]
+        )
+        total = window.sum(axis=1)
+        rank_wanted = np.maximum(q * total, 1e-12) - 1e-9
+        found = np.argmax(np.cumsum(window, axis=1, out=window) >= rank_wanted[:, None], axis=1)
+        return found.astype(np.int64), total
+
+    def _wavelet_quantiles(
+        self,
+        seg: Ints,
+        days: Ints,
+        segments: Ints,
+        members: Ints,
+        ranks: Ints,
+        counts: Floats,
+        q: float,
+        buckets: int,
+    ) -> tuple[Ints, Floats, tuple[Ints, Ints, Ints]]:
+        """`range_quantiles` over the rows each member reads, and (member, day, row) of those rows.
+
+        A member reading one segment reads its rows as they are, in day order. The rows of a
+        member reading several (the parent of a for_each goal reads every child's) are added up
+        per day and bucket first: a quantile depends only on each bucket's weight in the window,
+        so they come once and in order, not once per segment and needing a sort.
+        """
         several = np.bincount(members, minlength=self.selection.size) > 1
         shared = several[members]
         alone = self._pair_rows(seg, days, segments[~shared], members[~shared])
         joint = self._pair_rows(seg, days, segments[shared], members[shared])
         key = alone[0] * self.days + alone[1]
-        joint_key, joint_ranks, joint_weights = self._summed(*joint, ranks, counts, len(distinct))
+        joint_key, joint_ranks, joint_weights = self._summed(*joint, ranks, counts, buckets)
         found, total = range_quantiles(
             np.concatenate([ranks[alone[2]], joint_ranks]),
             np.concatenate([counts[alone[2]], joint_weights]),
             *self._ranges(key, joint_key, several),
             q,
         )
-        midpoints = bucket_midpoints(distinct[found]) if len(distinct) else np.zeros(len(found))
-        result = np.where(total > 0, midpoints, np.nan).reshape(self.selection.size, -1)
         member, day, rows = (np.concatenate(parts) for parts in zip(alone, joint, strict=True))
-        lowest = self._daily(member, day, lows[rows], np.minimum, np.inf)
-        highest = self._daily(member, day, highs[rows], np.maximum, -np.inf)
-        smallest = range_reduce(lowest, self.firsts, self.ends, np.minimum, np.inf)
-        largest = range_reduce(highest, self.firsts, self.ends, np.maximum, -np.inf)
-        return np.minimum(np.maximum(result, smallest), largest)
+        return found, total, (member, day, rows)
 
     def _ranges(self, key: Ints, joint_key: Ints, several: NDArray[np.bool_]) -> tuple[Ints, Ints]:
         """Where each member's windows start and end among the rows of `key`, then `joint_key`.

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from smartgoals import _windows as windows_module
 from smartgoals._measures import Mean, Statistic
-from smartgoals._period import NO_KEY, Grouped, PeriodTable, bucket_of
+from smartgoals._period import NO_KEY, Grouped, PeriodTable, bucket_midpoint, bucket_of
 from smartgoals._timeline import Timeline
 from smartgoals._units import Condition, Target, Unit
 from smartgoals._windows import Selection, WindowSums, range_reduce
@@ -138,30 +138,51 @@ repeated = st.lists(  # NOTE: few days and values: cells of several events, so w
 
 
 MOSTLY_ANA = [(0, "chat", "ana", 10.0)] * 5 + [(0, "chat", "bo", 400.0), (0, "chat", "cy", 400.0)]
+WAYS = {  # NOTE: (GRID_CELLS, DENSE_CELLS): a grid, or a wavelet matrix with a sum or a sort
+    "grid": (1 << 21, 1 << 16),
+    "wavelet, rows added up": (0, 1 << 16),
+    "wavelet, rows sorted": (0, 0),
+}
 
 
-@given(repeated, ranges, st.sampled_from([0.5, 0.9]), st.booleans())
-@example(MOSTLY_ANA, [(0, 3)], 0.5, True)
-@example(MOSTLY_ANA, [(0, 3)], 0.5, False)
-def test_quantiles_of_a_parent_reading_every_child_segment(rows, windows, q, dense):
-    """A for_each parent reads every child's segment: its rows are added up (or sorted) first."""
+def nearest_rank(values: list[float], q: float) -> float:
+    """The nearest-rank `q` quantile of the values' bucket midpoints, within their extremes."""
+    if not values:
+        return float("nan")
+    buckets = sorted(bucket_of(v) for v in values)
+    wanted = max(q * len(buckets), 1e-12)
+    found = next(b for i, b in enumerate(buckets, 1) if i >= wanted - 1e-9)
+    return min(max(bucket_midpoint(found), min(values)), max(values))
+
+
+@given(repeated, ranges, st.sampled_from([0.5, 0.9]), st.sampled_from(sorted(WAYS)))
+@example(MOSTLY_ANA, [(0, 3)], 0.5, "grid")
+@example(MOSTLY_ANA, [(0, 3)], 0.5, "wavelet, rows added up")
+@example(MOSTLY_ANA, [(0, 3)], 0.5, "wavelet, rows sorted")
+def test_quantiles_of_a_parent_and_its_children_match_a_walk(rows, windows, q, way):
+    """A for_each parent reads every child's segment; each way of ranking gives the same."""
     agents = sorted({a for _, _, a, _ in rows})
     measure = Statistic(("handle_time",), Target("<=", 100.0), Unit.SECONDS, (0, 1e9), quantile_q=q)
-
-    def quantiles(cells: Any, selection: Selection) -> Any:
-        sums = WindowSums(line(tuple(windows), 21), selection, measure, None)
-        return sums.totals([cells]).quantile
-
     selection = Selection()
     selection.add({})
     selection.add_family({}, "agent", agents)
-    with patch.object(windows_module, "DENSE_CELLS", 1 << 16 if dense else 0):
-        found = quantiles(cells_of(rows), selection)
-    alone = Selection()
-    alone.add({})
-    expected = [quantiles(cells_of([(d, c, "any", v) for d, c, _, v in rows]), alone)]
-    expected += [quantiles(cells_of([r for r in rows if r[2] == a]), alone) for a in agents]
-    assert np.array_equal(found, np.concatenate(expected), equal_nan=True)
+    grid, dense = WAYS[way]
+    with (
+        patch.object(windows_module, "GRID_CELLS", grid),
+        patch.object(windows_module, "DENSE_CELLS", dense),
+    ):
+        sums = WindowSums(line(tuple(windows), 21), selection, measure, None)
+        found = sums.totals([cells_of(rows)]).quantile
+    assert found is not None
+    readers = [lambda a: True, *(lambda a, name=name: a == name for name in agents)]
+    expected = [
+        [
+            nearest_rank([v for d, _, a, v in rows if reads(a) and first <= d < min(end, 21)], q)
+            for first, end in windows
+        ]
+        for reads in readers
+    ]
+    assert np.array_equal(found, np.array(expected), equal_nan=True)
 
 
 def test_window_sums_without_cells_are_zero():
