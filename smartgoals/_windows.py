@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartgoals._measures import Measure, Totals
-from smartgoals._period import Cells, bucket_midpoints, range_quantiles, stable_order
+from smartgoals._period import Cells, bucket_midpoints, range_quantiles, run_starts, stable_order
 from smartgoals._timeline import Timeline
 
 Floats = NDArray[np.float64]
@@ -294,14 +294,13 @@ class WindowSums:
         `member` is sorted; the result comes in key order. When the grid of members, days and
         buckets would be much larger than the rows, the rows are sorted as they are instead.
         """
-        first = np.r_[True, member[1:] != member[:-1]] if len(member) else member.astype(bool)
-        readers = member[first]
+        readers = member[run_starts(member)]
         cells = len(readers) * self.days * buckets
         if cells > max(2 * len(rows), DENSE_CELLS):
             key = member * self.days + day
             order = stable_order(key)
             return key[order], ranks[rows][order], counts[rows][order]
-        place = ((np.cumsum(first) - 1) * self.days + day) * buckets + ranks[rows]
+        place = (np.searchsorted(readers, member) * self.days + day) * buckets + ranks[rows]
         weights = np.bincount(place, weights=counts[rows], minlength=cells).astype(
             np.float64, copy=False
         )
@@ -316,9 +315,9 @@ class WindowSums:
         """Per member and day, `reduce` over `values` of rows coming in runs of a member's day."""
         dense = np.full((self.selection.size, self.days), empty)
         if len(member):
-            key = member * self.days + day
-            starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-            reduce.at(dense.reshape(-1), key[starts], reduce.reduceat(values, starts))
+            starts = run_starts(member, day)
+            cells = member[starts] * self.days + day[starts]
+            reduce.at(dense.reshape(-1), cells, reduce.reduceat(values, starts))
         return dense
 
     def _latest(self, cells: Cells, segments: Ints, members: Ints) -> Floats:
