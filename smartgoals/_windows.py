@@ -201,13 +201,18 @@ class WindowSums:
                 member, day, ranks[rows], counts[rows], q, len(distinct)
             )
         else:
-            found, total, (member, day, rows) = self._wavelet_quantiles(
+            found, total = self._wavelet_quantiles(
                 seg, days, segments, members, ranks, counts, q, len(distinct)
             )
         midpoints = bucket_midpoints(distinct[found]) if len(distinct) else np.zeros(len(found))
         result = np.where(total > 0, midpoints, np.nan).reshape(self.selection.size, -1)
-        lowest = self._daily(member, day, lows[rows], np.minimum, np.inf)
-        highest = self._daily(member, day, highs[rows], np.maximum, -np.inf)
+        # NOTE: the extremes of each segment's day first: a tenth of the rows or fewer to spread
+        runs = run_starts(seg, days)
+        member, day, rows = self._pair_rows(seg[runs], days[runs], segments, members)
+        low = np.minimum.reduceat(lows, runs) if len(runs) else lows
+        high = np.maximum.reduceat(highs, runs) if len(runs) else highs
+        lowest = self._daily(member, day, low[rows], np.minimum, np.inf)
+        highest = self._daily(member, day, high[rows], np.maximum, -np.inf)
         smallest = range_reduce(lowest, self.firsts, self.ends, np.minimum, np.inf)
         largest = range_reduce(highest, self.firsts, self.ends, np.maximum, -np.inf)
         return np.minimum(np.maximum(result, smallest), largest)
@@ -246,8 +251,8 @@ class WindowSums:
         counts: Floats,
         q: float,
         buckets: int,
-    ) -> tuple[Ints, Floats, tuple[Ints, Ints, Ints]]:
-        """`range_quantiles` over the rows each member reads, and (member, day, row) of those rows.
+    ) -> tuple[Ints, Floats]:
+        """`range_quantiles` over the rows each member reads.
 
         A member reading one segment reads its rows as they are, in day order. The rows of a
         member reading several (the parent of a for_each goal reads every child's) are added up
@@ -260,14 +265,12 @@ class WindowSums:
         joint = self._pair_rows(seg, days, segments[shared], members[shared])
         key = alone[0] * self.days + alone[1]
         joint_key, joint_ranks, joint_weights = self._summed(*joint, ranks, counts, buckets)
-        found, total = range_quantiles(
+        return range_quantiles(
             np.concatenate([ranks[alone[2]], joint_ranks]),
             np.concatenate([counts[alone[2]], joint_weights]),
             *self._ranges(key, joint_key, several),
             q,
         )
-        member, day, rows = (np.concatenate(parts) for parts in zip(alone, joint, strict=True))
-        return found, total, (member, day, rows)
 
     def _ranges(self, key: Ints, joint_key: Ints, several: NDArray[np.bool_]) -> tuple[Ints, Ints]:
         """Where each member's windows start and end among the rows of `key`, then `joint_key`.
