@@ -170,25 +170,18 @@ class WindowSums:
     def _pair_rows(
         self, segment_of_row: Ints, day_of_row: Ints, segments: Ints, members: Ints
     ) -> tuple[Ints, Ints, Ints]:
-        """The rows (sorted by segment, then day) each member reads within the batch's days.
+        """The rows (sorted by segment) each member reads within the batch's days.
 
-        Returns (member, local day from the batch's first, row index) per row read. A segment's
-        rows within the days are one run of its rows, found by a search, so no row outside them
-        is expanded.
+        Returns (member, local day from the batch's first, row index) per row read.
         """
-        if not len(day_of_row):
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
-        low, high = int(day_of_row.min()), int(day_of_row.max())
-        width = high - low + 2
-        key = segment_of_row * width + (day_of_row - low)
-        base = segments * width
-        starts = np.searchsorted(key, base + min(max(self.first_day - low, 0), width - 1))
-        ends = np.searchsorted(key, base + min(max(self.first_day + self.days - low, 0), width - 1))
-        lengths = ends - starts
-        offsets = starts - np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        bounds = np.searchsorted(segment_of_row, np.arange(int(segments.max(initial=-1)) + 2))
+        lengths = bounds[segments + 1] - bounds[segments]
+        offsets = bounds[segments] - np.concatenate([[0], np.cumsum(lengths)[:-1]])
         rows = np.repeat(offsets, lengths) + np.arange(int(lengths.sum()))
-        return np.repeat(members, lengths), day_of_row[rows] - self.first_day, rows
+        member = np.repeat(members, lengths)
+        day = day_of_row[rows] - self.first_day
+        keep = (day >= 0) & (day < self.days)
+        return member[keep], day[keep], rows[keep]
 
     def _quantiles(self, cells: Cells, segments: Ints, members: Ints, q: float) -> Floats:
         """Per member and window, the nearest-rank `q` quantile from the histogram buckets.
