@@ -337,6 +337,7 @@ class Cells:
     readings: tuple[Ints, Ints, Ints, Floats]
     _bounds: Ints | None = field(default=None, repr=False)
     _ranks: tuple[Ints, Ints] | None = field(default=None, repr=False)
+    _extremes: tuple[Ints, Ints, Floats, Floats] | None = field(default=None, repr=False)
     _codes: dict[str, tuple[dict[str | None, int], Ints]] | None = field(default=None, repr=False)
 
     @classmethod
@@ -376,6 +377,20 @@ class Cells:
         if self._ranks is None:
             self._ranks = _distinct_ranks(self.hist[2])
         return self._ranks
+
+    @property
+    def hist_extremes(self) -> tuple[Ints, Ints, Floats, Floats]:
+        """The histogram's smallest and largest value per segment and day: ``(seg, day, low, high)``.
+
+        A tenth of the histogram rows or fewer (a day's buckets are one row here).
+        """
+        if self._extremes is None:
+            seg, day, _, _, low, high = self.hist
+            runs = run_starts(seg, day)
+            if len(runs):
+                low, high = np.minimum.reduceat(low, runs), np.maximum.reduceat(high, runs)
+            self._extremes = seg[runs], day[runs], low, high
+        return self._extremes
 
     def codes(self, label: str) -> tuple[dict[str | None, int], Ints]:
         """The values of `label` numbered, and each segment's number."""

@@ -190,12 +190,11 @@ class WindowSums:
         (team goals) read a grid of their bucket weights per day (`_grid_quantiles`); many members
         (a for_each family) read a wavelet matrix over their rows (`_wavelet_quantiles`).
         """
-        seg, days, _, counts, lows, highs = cells.hist
+        seg, days, _, counts, _, _ = cells.hist
         distinct, ranks = cells.hist_ranks
         by_member = stable_order(members)
         segments, members = segments[by_member], members[by_member]
-        cells_read = self.selection.size * max(self.days + 1, len(self.firsts)) * len(distinct)
-        if 0 < cells_read <= GRID_CELLS:
+        if self._in_a_grid(seg, segments, len(distinct)):
             member, day, rows = self._pair_rows(seg, days, segments, members)
             found, total = self._grid_quantiles(
                 member, day, ranks[rows], counts[rows], q, len(distinct)
@@ -206,16 +205,26 @@ class WindowSums:
             )
         midpoints = bucket_midpoints(distinct[found]) if len(distinct) else np.zeros(len(found))
         result = np.where(total > 0, midpoints, np.nan).reshape(self.selection.size, -1)
-        # NOTE: the extremes of each segment's day first: a tenth of the rows or fewer to spread
-        runs = run_starts(seg, days)
-        member, day, rows = self._pair_rows(seg[runs], days[runs], segments, members)
-        low = np.minimum.reduceat(lows, runs) if len(runs) else lows
-        high = np.maximum.reduceat(highs, runs) if len(runs) else highs
+        runs, run_days, low, high = cells.hist_extremes
+        member, day, rows = self._pair_rows(runs, run_days, segments, members)
         lowest = self._daily(member, day, low[rows], np.minimum, np.inf)
         highest = self._daily(member, day, high[rows], np.maximum, -np.inf)
         smallest = range_reduce(lowest, self.firsts, self.ends, np.minimum, np.inf)
         largest = range_reduce(highest, self.firsts, self.ends, np.maximum, -np.inf)
         return np.minimum(np.maximum(result, smallest), largest)
+
+    def _in_a_grid(self, seg: Ints, segments: Ints, buckets: int) -> bool:
+        """Whether ranking in a grid costs less than in a wavelet matrix over the rows read.
+
+        Measured per batch: a grid cell costs about what half a row costs at each bit level of
+        the wavelet matrix, whose fixed cost is about that of 100,000 cells.
+        """
+        cells = self.selection.size * max(self.days + 1, len(self.firsts)) * buckets
+        if not 0 < cells <= GRID_CELLS:
+            return False
+        bounds = np.searchsorted(seg, np.stack([segments, segments + 1]))
+        rows = int((bounds[1] - bounds[0]).sum())
+        return cells < rows * max(buckets - 1, 1).bit_length() // 2 + 100_000
 
     def _grid_quantiles(
         self, member: Ints, day: Ints, rank: Ints, weight: Floats, q: float, buckets: int
