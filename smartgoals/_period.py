@@ -382,7 +382,7 @@ class Cells:
     def hist_extremes(self) -> tuple[Ints, Ints, Floats, Floats]:
         """The histogram's smallest and largest value per segment and day: ``(seg, day, low, high)``.
 
-        A tenth of the histogram rows or fewer (a day's buckets are one row here).
+        One row per segment and day: a day's buckets together.
         """
         if self._extremes is None:
             seg, day, _, _, low, high = self.hist

@@ -235,11 +235,9 @@ class WindowSums:
         first bucket whose cumulative weight reaches ``max(q × total, 1e-12)`` (within 1e-9).
         """
         size, days = self.selection.size, self.days
-        place = (member * days + day) * buckets + rank
         prefix = np.zeros((size, days + 1, buckets))
-        prefix[:, 1:] = np.bincount(place, weights=weight, minlength=size * days * buckets).reshape(
-            size, days, buckets
-        )
+        weights = self._bucket_weights(member, day, rank, weight, size, buckets)
+        prefix[:, 1:] = weights.reshape(size, days, buckets)
         np.cumsum(prefix, axis=1, out=prefix)
         reader = np.repeat(np.arange(size), len(self.firsts))
         window = (
@@ -248,7 +246,7 @@ class WindowSums:
         total = window.sum(axis=1)
         rank_wanted = np.maximum(q * total, 1e-12) - 1e-9
         found = np.argmax(np.cumsum(window, axis=1, out=window) >= rank_wanted[:, None], axis=1)
-        return found.astype(np.int64), total
+        return found.astype(np.int64, copy=False), total
 
     def _wavelet_quantiles(
         self,
@@ -312,14 +310,21 @@ class WindowSums:
             key = member * self.days + day
             order = stable_order(key)
             return key[order], ranks[rows][order], counts[rows][order]
-        place = (np.searchsorted(readers, member) * self.days + day) * buckets + ranks[rows]
-        weights = np.bincount(place, weights=counts[rows], minlength=cells).astype(
-            np.float64, copy=False
-        )
+        local = np.searchsorted(readers, member)
+        weights = self._bucket_weights(local, day, ranks[rows], counts[rows], len(readers), buckets)
         kept = np.flatnonzero(weights)
         place, rank = np.divmod(kept, buckets)
         keys: Ints = readers[place // self.days] * self.days + place % self.days
         return keys, rank.astype(np.int64, copy=False), weights[kept]
+
+    def _bucket_weights(
+        self, reader: Ints, day: Ints, rank: Ints, weight: Floats, readers: int, buckets: int
+    ) -> Floats:
+        """The weight per reader (0 to `readers` - 1), day and bucket rank: a flat dense grid."""
+        place = (reader * self.days + day) * buckets + rank
+        cells = readers * self.days * buckets
+        grid = np.bincount(place, weights=weight, minlength=cells)
+        return grid.astype(np.float64, copy=False)
 
     def _daily(
         self, member: Ints, day: Ints, values: Floats, reduce: np.ufunc, empty: float
