@@ -178,7 +178,7 @@ class _Written:
     milestones: tuple[tuple[date, float], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # NOTE: not frozen, which costs a setattr call per field and child
 class _Member:
     """One goal of a batch: a goal as written, or one child of a for_each goal."""
 
@@ -367,7 +367,7 @@ class _Batch:
             )
         )
         pending, open_events = columns.pending[m], columns.open_events[m]
-        return GoalResult(
+        return GoalResult.built(
             id=member.id,
             title=member.title,
             owner=member.owner,
@@ -441,6 +441,13 @@ class _Batch:
         )
 
     @cached_property
+    def _span(self) -> str:
+        """The judged window in words, the same for every member: ``over 28 days to 2026-11-22``."""
+        first, end = self.line.current
+        days = end - first
+        return f"over {days} day{'s' if days != 1 else ''} to {day_date(end - 1).isoformat()}"
+
+    @cached_property
     def _straight_progress(self) -> float:
         """The expected progress on a straight path from start to deadline."""
         return self._along([])
@@ -496,10 +503,7 @@ class _Batch:
         forecast: float | None,
         why: str | None,
     ) -> list[str]:
-        goal, line, measure = member.goal, self.line, member.measure
-        first, end = line.current
-        days = end - first
-        span = f"over {days} day{'s' if days != 1 else ''} to {day_date(end - 1).isoformat()}"
+        goal, line, measure, span = member.goal, self.line, member.measure, self._span
         if line.not_started:
             return [f"starts on {goal.start}"]
         if value is None or events < self.min_events:

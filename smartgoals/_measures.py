@@ -8,6 +8,7 @@ into values, as arrays shaped ``(members, windows)``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from smartgoals._units import Condition, Standard, Target, Unit, format_value, shown_share
@@ -114,10 +115,12 @@ class Measure:
 
     def describe(self, value: float, events: int, span: str, title: str) -> str:
         """The headline sentence: ``Resolution time 5.2 h over 28 days ... ; target <= 6 h``."""
-        return (
-            f"{title} {self.show(value)} {span} from {events:,} events; target "
-            f"{self.target.comparison} {self.show(self.target.value)}"
-        )
+        return f"{title} {self.show(value)} {span} from {events:,} events; {self._target_text}"
+
+    @cached_property
+    def _target_text(self) -> str:
+        """The end of the headline, the same for every goal of the measure (``target <= 6 h``)."""
+        return f"target {self.target.comparison} {self.show(self.target.value)}"
 
 
 @dataclass(frozen=True)
@@ -145,11 +148,14 @@ class GoodShare(Measure):
 
     def describe(self, value: float, events: int, span: str, title: str) -> str:
         """``87.2% of 1,204 events within 2 min over 28 days to 2026-11-22; target 90%``."""
+        rule, target = self._words
+        return f"{self.show(value)} of {events:,} events {rule} {span}; {target}"
+
+    @cached_property
+    def _words(self) -> tuple[str, str]:
+        """The event rule and the target in words (``within 2 min``, ``target 90%``)."""
         assert self.standard is not None
-        return (
-            f"{self.show(value)} of {events:,} events {self.standard.rule} {span}; "
-            f"target {self.show(self.standard.share)}"
-        )
+        return self.standard.rule, f"target {self.show(self.standard.share)}"
 
 
 @dataclass(frozen=True)

@@ -31,15 +31,17 @@ def roll_up(results: Sequence[GoalResult], weights: dict[str, float]) -> list[Go
 
 
 def _rolled(own: GoalResult, kids: list[GoalResult], weights: dict[str, float]) -> GoalResult:
-    total = sum(weights[k.id] for k in kids)
-    scored = [(weights[k.id], p) for k in kids if (p := child_progress(k)) is not None]
+    weighted = [(weights[k.id], k) for k in kids]
+    total = sum(w for w, _ in weighted)
+    scored = [(w, p) for w, k in weighted if (p := child_progress(k)) is not None]
     progress = own.progress
     if scored:
         progress = sum(w * p for w, p in scored) / sum(w for w, _ in scored)
-    good = sum(weights[k.id] for k in kids if k.status in GOOD)
+    good = sum(w for w, k in weighted if k.status in GOOD)
+    lowest = worst(k.status for k in kids)
     status = own.status
     if own.status in (Status.NO_DATA, Status.NOT_STARTED):
-        status = worst(k.status for k in kids)
+        status = lowest
     return dataclasses.replace(
         own,
         progress=progress,
@@ -49,7 +51,7 @@ def _rolled(own: GoalResult, kids: list[GoalResult], weights: dict[str, float]) 
         reasons=(
             *own.reasons,
             f"{good / total:.0%} of {len(kids)} child goals on track "
-            f"(weighted); worst: {worst(k.status for k in kids).value}",
+            f"(weighted); worst: {lowest.value}",
         ),
     )
 
@@ -69,8 +71,12 @@ def _deepest_first(children: dict[str, list[str]]) -> list[str]:
             return depth[node]
         if node in seen:
             return 0
+        kids = children.get(node)
+        if not kids:  # NOTE: a leaf, as the thousands of children of a for_each goal are
+            depth[node] = 1
+            return 1
         inner = seen | {node}
-        depth[node] = 1 + max((height(c, inner) for c in children.get(node, [])), default=0)
+        depth[node] = 1 + max(height(c, inner) for c in kids)
         return depth[node]
 
     return sorted(children, key=height)

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smartgoals._results import History, PeriodStarts, Point
+import smartgoals
+from smartgoals import Status
+from smartgoals._results import GoalResult, History, PeriodStarts, Point
+from tests.conftest import AS_OF
 
 periods = st.lists(
     st.tuples(
@@ -56,3 +60,33 @@ def test_history_points_are_the_kept_periods_whatever_holds_the_days(rows):
         assert history.dicts() == expected
     everything = History(shared, values, events)
     assert everything.dicts() == expected_points([(d, v, e, True) for d, v, e, _ in rows])
+
+
+REQUIRED = {
+    f.name: None for f in dataclasses.fields(GoalResult) if f.default is dataclasses.MISSING
+}
+
+
+def test_a_built_result_is_the_one_the_constructor_makes():
+    fields = {**REQUIRED, "id": "frt", "status": Status.ON_TRACK, "value": 0.93, "tags": ("a",)}
+    built = GoalResult.built(**fields)
+    made = GoalResult(**fields)
+    assert built == made
+    assert vars(built) == vars(made)  # NOTE: every field set, the defaults too
+    assert dataclasses.replace(built, value=0.5).value == 0.5
+
+
+def test_every_evaluated_result_has_every_field(goal_file, ticket_events):
+    path = goal_file(
+        """\
+defaults: {owner: ops@example.com, timezone: Europe/Berlin, window: 28d, start: 2026-09-01,
+           deadline: 2026-12-31, min_events: 1}
+goals:
+  - {id: frt, metric: first_response_time, threshold: 90% within 2 min, kind: maintain}
+  - {id: csat-agents, metric: csat, for_each: agent, target: 85%}
+"""
+    )
+    report = smartgoals.evaluate(path, ticket_events, as_of=AS_OF)
+    assert len(report.goals) > 2
+    for result in report.goals:
+        assert dataclasses.replace(result) == result
