@@ -25,6 +25,7 @@ Where = dict[str, str | list[str]]
 
 DENSE_CELLS = 1 << 16  # NOTE: a grid this small is always cheaper to add up in than a sort
 GRID_CELLS = 1 << 21  # NOTE: 16 MiB of prefix sums: few members' windows are ranked in a grid
+RANK_BLOCK = 32  # NOTE: buckets per block when a grid's windows are ranked block, then bucket
 
 
 @dataclass(frozen=True)
@@ -216,37 +217,50 @@ class WindowSums:
     def _in_a_grid(self, seg: Ints, segments: Ints, buckets: int) -> bool:
         """Whether ranking in a grid costs less than in a wavelet matrix over the rows read.
 
-        Measured per batch: a grid cell costs about what half a row costs at each bit level of
-        the wavelet matrix, whose fixed cost is about that of 100,000 cells.
+        Measured per batch: a grid cell costs about two thirds of what a row costs at each bit
+        level of the wavelet matrix, whose fixed cost is about that of 50,000 cells.
         """
         cells = self.selection.size * max(self.days + 1, len(self.firsts)) * buckets
         if not 0 < cells <= GRID_CELLS:
             return False
         bounds = np.searchsorted(seg, np.stack([segments, segments + 1]))
         rows = int((bounds[1] - bounds[0]).sum())
-        return cells < rows * max(buckets - 1, 1).bit_length() // 2 + 100_000
+        return cells < rows * max(buckets - 1, 1).bit_length() * 3 // 2 + 50_000
 
     def _grid_quantiles(
         self, member: Ints, day: Ints, rank: Ints, weight: Floats, q: float, buckets: int
     ) -> tuple[Ints, Floats]:
         """`range_quantiles` over prefix sums, per member and day, of each bucket's weight.
 
-        Each window's weights per bucket are a difference of two prefix sums; its quantile is the
-        first bucket whose cumulative weight reaches ``max(q × total, 1e-12)`` (within 1e-9).
+        Each window's weight per bucket is a difference of two prefix sums; its quantile is the
+        first bucket whose cumulative weight reaches ``max(q × total, 1e-12)`` (within 1e-9). The
+        bucket is found in two steps, over blocks of `RANK_BLOCK` buckets and then within one,
+        so a window reads about 50 sums, not one per bucket (600 where values span 9 octaves).
         """
         size, days = self.selection.size, self.days
-        prefix = np.zeros((size, days + 1, buckets))
-        weights = self._bucket_weights(member, day, rank, weight, size, buckets)
-        prefix[:, 1:] = weights.reshape(size, days, buckets)
-        np.cumsum(prefix, axis=1, out=prefix)
+        blocks = -(-buckets // RANK_BLOCK)
+        width = blocks * RANK_BLOCK
+        place = (member * (days + 1) + day + 1) * width + rank
+        counted = np.bincount(place, weights=weight, minlength=size * (days + 1) * width)
+        prefix: Floats = counted.astype(np.float64, copy=False).reshape(size, days + 1, width)
+        for later in range(1, days + 1):  # NOTE: a day at a time: twice as fast as along axis 1
+            np.add(prefix[:, later], prefix[:, later - 1], out=prefix[:, later])
         reader = np.repeat(np.arange(size), len(self.firsts))
-        window = (
-            prefix[reader, np.tile(self.ends, size)] - prefix[reader, np.tile(self.firsts, size)]
-        )
-        total = window.sum(axis=1)
+        ends, firsts = np.tile(self.ends, size), np.tile(self.firsts, size)
+        per_block = prefix.reshape(size, days + 1, blocks, RANK_BLOCK).sum(axis=3)
+        coarse = per_block[reader, ends] - per_block[reader, firsts]
+        np.cumsum(coarse, axis=1, out=coarse)
+        total = coarse[:, -1].copy()
         rank_wanted = np.maximum(q * total, 1e-12) - 1e-9
-        found = np.argmax(np.cumsum(window, axis=1, out=window) >= rank_wanted[:, None], axis=1)
-        return found.astype(np.int64, copy=False), total
+        block = _first_reaching(coarse, rank_wanted)
+        windows = np.arange(len(reader))
+        before = np.where(block > 0, coarse[windows, block - 1], 0.0)
+        columns = block[:, None] * RANK_BLOCK + np.arange(RANK_BLOCK)
+        fine = prefix[reader[:, None], ends[:, None], columns]
+        fine -= prefix[reader[:, None], firsts[:, None], columns]
+        np.cumsum(fine, axis=1, out=fine)
+        found = block * RANK_BLOCK + _first_reaching(fine, rank_wanted - before)
+        return np.minimum(found, buckets - 1), total
 
     def _wavelet_quantiles(
         self,
@@ -355,6 +369,14 @@ class WindowSums:
         valid = (found >= self.firsts) & (self.ends > self.firsts)
         everyone = np.arange(shape[0])[:, None]
         return np.where(valid, readings[everyone, np.maximum(found, 0)], np.nan)
+
+
+def _first_reaching(cumulative: Floats, wanted: Floats) -> Ints:
+    """Per row, the first column whose cumulative sum reaches `wanted` (the last when none does)."""
+    reached = cumulative >= wanted[:, None]
+    first = np.argmax(reached, axis=1)
+    found: Ints = np.where(reached[np.arange(len(first)), first], first, cumulative.shape[1] - 1)
+    return found
 
 
 def range_reduce(values: Floats, firsts: Ints, ends: Ints, ufunc: np.ufunc, empty: float) -> Floats:

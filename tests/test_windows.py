@@ -131,17 +131,19 @@ repeated = st.lists(  # NOTE: few days and values: cells of several events, so w
         st.integers(0, 5),
         st.just("chat"),
         st.sampled_from(AGENTS),
-        st.sampled_from([10.0, 50.0, 100.0, 400.0]),
+        st.sampled_from([10.0, 11.0, 50.0, 52.0, 100.0, 101.0, 400.0, 3000.0]),
     ),
     max_size=60,
 )
 
 
 MOSTLY_ANA = [(0, "chat", "ana", 10.0)] * 5 + [(0, "chat", "bo", 400.0), (0, "chat", "cy", 400.0)]
-WAYS = {  # NOTE: (GRID_CELLS, DENSE_CELLS): a grid, or a wavelet matrix with a sum or a sort
-    "grid": (1 << 21, 1 << 16),
-    "wavelet, rows added up": (0, 1 << 16),
-    "wavelet, rows sorted": (0, 0),
+WAYS = {  # NOTE: (GRID_CELLS, DENSE_CELLS, RANK_BLOCK): a grid, or a wavelet matrix
+    "grid": (1 << 21, 1 << 16, 32),
+    "grid, blocks of two buckets": (1 << 21, 1 << 16, 2),
+    "grid, blocks of three buckets": (1 << 21, 1 << 16, 3),
+    "wavelet, rows added up": (0, 1 << 16, 32),
+    "wavelet, rows sorted": (0, 0, 32),
 }
 
 
@@ -157,6 +159,7 @@ def nearest_rank(values: list[float], q: float) -> float:
 
 @given(repeated, ranges, st.sampled_from([0.5, 0.9]), st.sampled_from(sorted(WAYS)))
 @example(MOSTLY_ANA, [(0, 3)], 0.5, "grid")
+@example(MOSTLY_ANA, [(0, 3)], 0.5, "grid, blocks of three buckets")
 @example(MOSTLY_ANA, [(0, 3)], 0.5, "wavelet, rows added up")
 @example(MOSTLY_ANA, [(0, 3)], 0.5, "wavelet, rows sorted")
 def test_quantiles_of_a_parent_and_its_children_match_a_walk(rows, windows, q, way):
@@ -166,10 +169,11 @@ def test_quantiles_of_a_parent_and_its_children_match_a_walk(rows, windows, q, w
     selection = Selection()
     selection.add({})
     selection.add_family({}, "agent", agents)
-    grid, dense = WAYS[way]
+    grid, dense, block = WAYS[way]
     with (
         patch.object(windows_module, "GRID_CELLS", grid),
         patch.object(windows_module, "DENSE_CELLS", dense),
+        patch.object(windows_module, "RANK_BLOCK", block),
     ):
         sums = WindowSums(line(tuple(windows), 21), selection, measure, None)
         found = sums.totals([cells_of(rows)]).quantile
