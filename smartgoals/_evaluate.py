@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache, cached_property
@@ -98,8 +99,15 @@ def evaluate_table(goals: GoalSet, table: PeriodTable, as_of: AsOf) -> list[Goal
                 order.append(child)
                 weights[child] = goal.weight
     results: dict[str, GoalResult] = {}
-    for batch in batches.values():
-        results.update((r.id, r) for r in batch.results())
+    ready = [batch for batch in batches.values() if batch.members]
+    points = [batch.measure_windows() for batch in ready]
+    # NOTE: the trends of every batch in one call: its cost is mostly per call, not per goal
+    trends = theil_sen_rows(*map(np.concatenate, zip(*points, strict=True))) if ready else []
+    first = 0
+    for batch in ready:
+        size = len(batch.members)
+        results.update((r.id, r) for r in batch.results(trends[first : first + size]))
+        first += size
     for goal_id, sentences in hints.items():
         result = results[goal_id]
         results[goal_id] = dataclasses.replace(result, reasons=(*result.reasons, *sentences))
@@ -266,17 +274,33 @@ class _Batch:
 
     # -- one result per member -----------------------------------------------------------------
 
-    def results(self) -> list[GoalResult]:
-        """The result of every member."""
-        if not self.members:
-            return []
+    def measure_windows(self) -> tuple[Floats, Floats]:
+        """Sum and measure every member's windows; return the points of their trends.
+
+        The points are each member's last judged weeks, for `theil_sen_rows`: ``(xs, ys)``.
+        """
         sums = WindowSums(self.line, self.selection, self.measure, self.calendar)
-        measured = self.measure.evaluate(sums.totals(self.cells))
-        index = self.index
+        self._measured = measured = self.measure.evaluate(sums.totals(self.cells))
+        weeks = self.index.weeks
+        days = np.asarray(self.line.weeks, dtype=np.int64)
+        values, events = measured.value[:, weeks], measured.events[:, weeks]
+        judged = ~np.isnan(values) & (events >= max(self.min_events, 1))
+        rank = np.cumsum(judged[:, ::-1], axis=1)[:, ::-1]  # NOTE: 1 for the last judged week
+        chosen = judged & (rank <= TREND_WEEKS)
+        rows, columns = np.nonzero(chosen)
+        slots = TREND_WEEKS - rank[rows, columns]
+        xs = np.full((len(values), TREND_WEEKS), np.nan)
+        ys = np.full((len(values), TREND_WEEKS), np.nan)
+        xs[rows, slots] = (days[columns] + ORDINAL_OF_EPOCH + 3.5) / 7
+        ys[rows, slots] = values[rows, columns]
+        return xs, ys
+
+    def results(self, trends: Sequence[Trend | None]) -> list[GoalResult]:
+        """The result of every member, after `measure_windows`, with the trends of its points."""
+        measured, index = self._measured, self.index
         weekly_days = np.asarray(self.line.weeks, dtype=np.int64)
         weekly_values = measured.value[:, index.weeks]
         weekly_events = measured.events[:, index.weeks]
-        trends = self._trends(weekly_days, weekly_values, weekly_events)
         compliance = self._compliance(measured)
         daily_days = np.asarray(self.line.days, dtype=np.int64)
         daily_values, daily_events = measured.value[:, index.days], measured.events[:, index.days]
@@ -295,19 +319,6 @@ class _Batch:
             )
             for m, member in enumerate(self.members)
         ]
-
-    def _trends(self, days: Ints, values: Floats, events: Ints) -> list[Trend | None]:
-        """The Theil–Sen trend of each member's last judged weeks."""
-        judged = ~np.isnan(values) & (events >= max(self.min_events, 1))
-        rank = np.cumsum(judged[:, ::-1], axis=1)[:, ::-1]  # NOTE: 1 for the last judged week
-        chosen = judged & (rank <= TREND_WEEKS)
-        rows, columns = np.nonzero(chosen)
-        slots = TREND_WEEKS - rank[rows, columns]
-        xs = np.full((len(values), TREND_WEEKS), np.nan)
-        ys = np.full((len(values), TREND_WEEKS), np.nan)
-        xs[rows, slots] = (days[columns] + ORDINAL_OF_EPOCH + 3.5) / 7
-        ys[rows, slots] = values[rows, columns]
-        return theil_sen_rows(xs, ys)
 
     def _compliance(self, measured: Measured) -> list[Compliance | None]:
         values = measured.value[:, self.index.compliance]
