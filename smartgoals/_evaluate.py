@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -168,6 +168,7 @@ def _shape(measure: Measure) -> tuple[Any, ...]:
 _NOT_IN_SLUG = re.compile(r"[^a-z0-9_.@-]+")
 
 
+@lru_cache(maxsize=1 << 16)  # NOTE: the same agents recur in every for_each goal
 def _slug(value: str) -> str:
     return _NOT_IN_SLUG.sub("-", value.lower()).strip("-") or "none"
 
@@ -215,6 +216,7 @@ class _Batch:
 
     def __post_init__(self) -> None:
         self.index = WindowIndex.of(self.line)
+        self._written_fields: dict[str, dict[str, Any]] = {}
 
     def _written(self, goal: Goal, measure: Measure) -> _Written:
         first, end = self.line.current
@@ -328,9 +330,12 @@ class _Batch:
         for target, rows in _by_target(self.members).items():
             met[rows] = judged[rows] & target.met_by(values[rows])
         weeks, held = judged.sum(axis=1).tolist(), met.sum(axis=1).tolist()
+        shared: dict[tuple[int, int], Compliance] = {}  # NOTE: immutable, and few are distinct
         return [
-            None if m.goal.kind is GoalKind.ACHIEVE else Compliance(held[i], weeks[i])
-            for i, m in enumerate(self.members)
+            None
+            if m.goal.kind is GoalKind.ACHIEVE
+            else shared.get(pair) or shared.setdefault(pair, Compliance(*pair))
+            for m, pair in zip(self.members, zip(held, weeks, strict=True), strict=True)
         ]
 
     def _result(
@@ -343,8 +348,7 @@ class _Batch:
         weekly: History,
         daily: History,
     ) -> GoalResult:
-        goal, line, _index, measure = member.goal, self.line, self.index, member.measure
-        written = member.written
+        goal, line, measure = member.goal, self.line, member.measure
         value, events, good = columns.value[m], columns.events[m], columns.good[m]
         baseline = self._baseline(member, columns, m)
         target = measure.target
@@ -379,39 +383,24 @@ class _Batch:
         )
         pending, open_events = columns.pending[m], columns.open_events[m]
         return GoalResult.built(
+            **self._as_written(member),
             id=member.id,
             title=member.title,
             owner=member.owner,
-            team=goal.team,
-            metric=goal.metric,
-            unit=self.spec.unit.value,
-            kind=goal.kind.value,
             status=status,
             value=value,
-            target=target.value,
-            comparison=target.comparison,
             met=met,
             events=events,
-            window_start=written.window_start,
-            window_end=written.window_end,
-            window=written.window,
             baseline=baseline,
             progress=progress,
             expected_progress=expected,
             forecast=forecast if events else None,
             forecast_interval=interval if events else None,
             p_success=chance if events else None,
-            deadline=goal.deadline,
-            start=goal.start,
             reasons=tuple(
                 self._reasons(member, value, events, pending, open_events, forecast, why)
             ),
-            file=written.file,
-            line=written.line,
             parent=member.parent,
-            tags=goal.tags,
-            statistic=written.statistic,
-            threshold=written.threshold,
             good=good,
             pending=pending,
             open_events=open_events,
@@ -419,11 +408,36 @@ class _Batch:
             trend=None if trend is None else _trend_dict(trend),
             weekly=weekly,
             daily=daily,
-            milestones=written.milestones,
             segment=member.segment,
-            min_events=self.min_events,
             compliance=compliance,
         )
+
+    def _as_written(self, member: _Member) -> dict[str, Any]:
+        """The fields of a result that its goal as written decides (shared by for_each children)."""
+        found = self._written_fields.get(member.goal.id)
+        if found is None:
+            goal, written, target = member.goal, member.written, member.measure.target
+            found = self._written_fields[goal.id] = {
+                "team": goal.team,
+                "metric": goal.metric,
+                "unit": self.spec.unit.value,
+                "kind": goal.kind.value,
+                "target": target.value,
+                "comparison": target.comparison,
+                "window_start": written.window_start,
+                "window_end": written.window_end,
+                "window": written.window,
+                "deadline": goal.deadline,
+                "start": goal.start,
+                "file": written.file,
+                "line": written.line,
+                "tags": goal.tags,
+                "statistic": written.statistic,
+                "threshold": written.threshold,
+                "milestones": written.milestones,
+                "min_events": self.min_events,
+            }
+        return found
 
     def _local(self, day: int) -> datetime:
         return datetime.combine(day_date(day), time(), tzinfo=ZoneInfo(self.line.tz))
