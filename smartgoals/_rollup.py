@@ -38,7 +38,7 @@ def _rolled(own: GoalResult, kids: list[GoalResult], weights: dict[str, float]) 
     if scored:
         progress = sum(w * p for w, p in scored) / sum(w for w, _ in scored)
     good = sum(w for w, k in weighted if k.status in GOOD)
-    lowest = worst(k.status for k in kids)
+    lowest = worst({k.status for k in kids})
     status = own.status
     if own.status in (Status.NO_DATA, Status.NOT_STARTED):
         status = lowest
@@ -71,12 +71,9 @@ def _deepest_first(children: dict[str, list[str]]) -> list[str]:
             return depth[node]
         if node in seen:
             return 0
-        kids = children.get(node)
-        if not kids:  # NOTE: a leaf, as the thousands of children of a for_each goal are
-            depth[node] = 1
-            return 1
         inner = seen | {node}
-        depth[node] = 1 + max(height(c, inner) for c in kids)
+        # NOTE: a child that is no parent is a leaf (height 1), as a for_each goal's thousands are
+        depth[node] = 1 + max(height(c, inner) if c in children else 1 for c in children[node])
         return depth[node]
 
     return sorted(children, key=height)
