@@ -37,6 +37,31 @@ def test_roll_up_worst_child_and_weighted_progress(goal_file):
     assert team.share_on_track == pytest.approx(3 / 4)
 
 
+def test_a_parent_of_parents_rolls_up_after_them(goal_file):
+    # NOTE: the org goal reads the team goal as rolled up, and a team's for_each children under it
+    path = goal_file("""\
+        defaults: {owner: lead@example.com, metric: csat, target: ">= 90%", baseline: 80%,
+                   start: 2026-10-01, deadline: 2026-12-31, timezone: Europe/Berlin}
+        goals:
+          - {id: org, title: Org CSAT, where: {team: nobody}}
+          - {id: team, title: Team CSAT, parent: org, where: {team: nobody}}
+          - {id: agents, title: Agents, parent: team, for_each: agent, where: {team: t}}
+        """)
+    rows = [
+        {**r, "agent": "a", "team": "t"}
+        for r in daily(date(2026, 10, 25), date(2026, 11, 22), 9, 1)
+    ]
+    rows += [
+        {**r, "agent": "b", "team": "t"}
+        for r in daily(date(2026, 10, 25), date(2026, 11, 22), 8, 2)
+    ]
+    report = smartgoals.evaluate(path, frame(rows), as_of=date(2026, 11, 22))
+    org, team, agents = (report.get(i) for i in ("org", "team", "agents"))
+    assert (org.children, team.children) == (("team",), ("agents",))
+    assert team.status is agents.status is org.status
+    assert org.progress == team.progress == agents.progress
+
+
 def test_for_each_expands_per_agent_and_rolls_up(goal_file):
     path = goal_file("""\
         goals:
