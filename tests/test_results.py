@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 from hypothesis import given
@@ -62,13 +63,19 @@ def test_history_points_are_the_kept_periods_whatever_holds_the_days(rows):
     assert everything.dicts() == expected_points([(d, v, e, True) for d, v, e, _ in rows])
 
 
-REQUIRED = {
+REQUIRED: dict[str, Any] = {
     f.name: None for f in dataclasses.fields(GoalResult) if f.default is dataclasses.MISSING
 }
 
 
 def test_a_built_result_is_the_one_the_constructor_makes():
-    fields = {**REQUIRED, "id": "frt", "status": Status.ON_TRACK, "value": 0.93, "tags": ("a",)}
+    fields: dict[str, Any] = {
+        **REQUIRED,
+        "id": "frt",
+        "status": Status.ON_TRACK,
+        "value": 0.93,
+        "tags": ("a",),
+    }
     built = GoalResult.built(**fields)
     made = GoalResult(**fields)
     assert built == made
