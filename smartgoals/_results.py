@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from itertools import compress
 from typing import TYPE_CHECKING, Any, overload
 
 from smartgoals._errors import UsageError
@@ -145,17 +144,15 @@ class History(Sequence[Point]):
             days, values, events = self._lists()
             starts: Iterable[str] = map(_iso_day, days)
         else:
-            # NOTE: each ISO date written once per timeline, and no masked copies of the arrays
+            # NOTE: each ISO date written once per timeline; only the kept periods become lists
             starts = self._days.iso()
-            values = np.asarray(self._values, dtype=np.float64).tolist()
-            events = np.asarray(self._events, dtype=np.int64).tolist()
+            values_array = np.asarray(self._values, dtype=np.float64)
+            events_array = np.asarray(self._events, dtype=np.int64)
             if self._keep is not None:
-                keep = np.asarray(self._keep, dtype=bool).tolist()
-                starts, values, events = (
-                    compress(starts, keep),
-                    list(compress(values, keep)),
-                    list(compress(events, keep)),
-                )
+                kept = np.flatnonzero(np.asarray(self._keep, dtype=bool))
+                values_array, events_array = values_array[kept], events_array[kept]
+                starts = [starts[i] for i in kept.tolist()]
+            values, events = values_array.tolist(), events_array.tolist()
         return [
             {"start": s, "value": None if v != v else v, "events": e}
             for s, v, e in zip(starts, values, events, strict=True)
