@@ -268,7 +268,7 @@ class GoalResult:
             else {"weeks_met": self.compliance.weeks_met, "weeks": self.compliance.weeks},
             "min_events": self.min_events,
             "start": _iso(self.start),
-            "deadline": self.deadline.isoformat(),
+            "deadline": _iso(self.deadline),
             "reasons": list(self.reasons),
             "file": self.file,
             "line": self.line,
@@ -396,7 +396,9 @@ def _points_from(items: list[dict[str, Any]]) -> tuple[Point, ...]:
     return tuple(Point(date.fromisoformat(p["start"]), p["value"], p["events"]) for p in items)
 
 
+@lru_cache(maxsize=4096)  # NOTE: the children of a for_each goal share its dates
 def _iso(day: date | None) -> str | None:
+    # NOTE: dates only: aware datetimes at one instant in two zones are equal keys
     return None if day is None else day.isoformat()
 
 
