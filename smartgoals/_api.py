@@ -75,7 +75,8 @@ def evaluate(
     items, notes = _unique(inputs(data, goal_set))
     tz = data_timezone or shared_timezone(goal_set)
     table = aggregate_inputs(goal_set, items, moment, tz, notes)
-    results = evaluate_table(goal_set, table, moment)
+    unmatched = tuple(unmatched_filters(goal_set, table))
+    results = evaluate_table(goal_set, table, moment, unmatched)
     quality = tuple(
         SourceQuality(name, dict(a.rejected), a.naive_timestamps, a.read, dict(a.skipped))
         for name, a in table.accounts.items()
@@ -85,7 +86,6 @@ def evaluate(
         for q in quality
         if q.naive_timestamps
     )
-    unmatched = tuple(unmatched_filters(goal_set, table))
     return Report(moment, tuple(results), quality, tz, notices, unmatched)
 
 

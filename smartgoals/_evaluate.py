@@ -57,13 +57,19 @@ def min_events(goal: Goal, spec: MetricSpec) -> int:
     return 1 if spec.aggregation is Aggregation.LAST else 30
 
 
-def evaluate_table(goals: GoalSet, table: PeriodTable, as_of: AsOf) -> list[GoalResult]:
+def evaluate_table(
+    goals: GoalSet,
+    table: PeriodTable,
+    as_of: AsOf,
+    unmatched: Sequence[Unmatched] | None = None,
+) -> list[GoalResult]:
     """Evaluate every goal of `goals` against `table` at `as_of`; roll team goals up.
 
     A goal with `for_each` is expanded into one child per value of its label found in its cells:
     id ``<goal id>/<value>``, the goal's owner (the value itself when the goal names the label as
     its owner: ``owner: agent``), its segment ``{label: value}``; the goal stays as their parent,
-    with its own value from the pooled events.
+    with its own value from the pooled events. A goal whose filters match no row (`unmatched`,
+    found here when not given) says so among its reasons.
 
     Raises:
         ValueError: `table` was not aggregated for these goals.
@@ -75,7 +81,7 @@ def evaluate_table(goals: GoalSet, table: PeriodTable, as_of: AsOf) -> list[Goal
     order: list[str] = []
     weights: dict[str, float] = {}
     hints: dict[str, list[str]] = {}
-    for finding in unmatched_filters(goals, table):
+    for finding in unmatched_filters(goals, table) if unmatched is None else unmatched:
         hints.setdefault(finding.goal, []).append(finding.sentence)
     for goal in goals:
         if goal.id not in plan.goal_views:
