@@ -12,6 +12,19 @@ from smartgoals import Status
 from tests.test_verdict import answers, daily, frame
 
 
+def two_agents():
+    """Four weeks of CSAT of team t: agent a scores 9 of 10 satisfied a day, agent b 8 of 10."""
+    rows = [
+        {**r, "agent": "a", "team": "t"}
+        for r in daily(date(2026, 10, 25), date(2026, 11, 22), 9, 1)
+    ]
+    rows += [
+        {**r, "agent": "b", "team": "t"}
+        for r in daily(date(2026, 10, 25), date(2026, 11, 22), 8, 2)
+    ]
+    return frame(rows)
+
+
 def test_roll_up_worst_child_and_weighted_progress(goal_file):
     path = goal_file("""\
         defaults: {owner: lead@example.com, metric: csat, target: ">= 90%", baseline: 80%,
@@ -21,15 +34,7 @@ def test_roll_up_worst_child_and_weighted_progress(goal_file):
           - {id: a, title: A, parent: team, where: {agent: a}, weight: 3}
           - {id: b, title: B, parent: team, where: {agent: b}, kind: maintain}
         """)
-    rows = [
-        {**r, "agent": "a", "team": "t"}
-        for r in daily(date(2026, 10, 25), date(2026, 11, 22), 9, 1)
-    ]
-    rows += [
-        {**r, "agent": "b", "team": "t"}
-        for r in daily(date(2026, 10, 25), date(2026, 11, 22), 8, 2)
-    ]
-    report = smartgoals.evaluate(path, frame(rows), as_of=date(2026, 11, 22))
+    report = smartgoals.evaluate(path, two_agents(), as_of=date(2026, 11, 22))
     team, a, b = report.goals
     assert (a.status, b.status) == (Status.ACHIEVED, Status.BREACHED)
     assert team.status is Status.BREACHED
@@ -47,15 +52,7 @@ def test_a_parent_of_parents_rolls_up_after_them(goal_file):
           - {id: team, title: Team CSAT, parent: org, where: {team: nobody}}
           - {id: agents, title: Agents, parent: team, for_each: agent, where: {team: t}}
         """)
-    rows = [
-        {**r, "agent": "a", "team": "t"}
-        for r in daily(date(2026, 10, 25), date(2026, 11, 22), 9, 1)
-    ]
-    rows += [
-        {**r, "agent": "b", "team": "t"}
-        for r in daily(date(2026, 10, 25), date(2026, 11, 22), 8, 2)
-    ]
-    report = smartgoals.evaluate(path, frame(rows), as_of=date(2026, 11, 22))
+    report = smartgoals.evaluate(path, two_agents(), as_of=date(2026, 11, 22))
     org, team, agents = (report.get(i) for i in ("org", "team", "agents"))
     assert (org.children, team.children) == (("team",), ("agents",))
     assert team.status is agents.status is org.status
