@@ -10,6 +10,8 @@ own window at the end of each complete week since `start` (compliance).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
 
 from smartgoals._calendar import (
     AsOf,
@@ -22,7 +24,7 @@ from smartgoals._calendar import (
     previous_window,
     window_days,
 )
-from smartgoals._model import Goal, GoalKind
+from smartgoals._model import Goal, GoalKind, Window
 
 HISTORY_WEEKS = 26
 HISTORY_DAYS = 92
@@ -109,17 +111,43 @@ class WindowIndex:
 
 def timeline(goal: Goal, as_of: AsOf) -> Timeline:
     """The timeline of `goal` at `as_of`."""
-    tz = goal.timezone
-    start = day_number(goal.start) if goal.start else None
-    deadline_end = day_number(goal.deadline) + 1
+    maintain = goal.kind is GoalKind.MAINTAIN
+    # NOTE: naive times that differ only in `fold` (the repeated hour at a DST change) are equal
+    # keys, yet different instants
+    fold = as_of.fold if isinstance(as_of, datetime) else 0
+    return _timeline(
+        goal.timezone,
+        goal.start,
+        goal.deadline,
+        goal.window,
+        goal.baseline is None,
+        maintain,
+        as_of,
+        fold,
+    )
+
+
+@lru_cache(maxsize=1024)  # NOTE: the goals of a file share a few timelines
+def _timeline(
+    tz: str,
+    first_day: date | None,
+    deadline: date,
+    window: Window,
+    measured_baseline: bool,
+    maintain: bool,
+    as_of: AsOf,
+    fold: int,
+) -> Timeline:
+    start = day_number(first_day) if first_day else None
+    deadline_end = day_number(deadline) + 1
     now_us = as_of_us(as_of, tz)
     final = now_us >= local_midnight_us(deadline_end, tz)
     end = deadline_end if final else min(as_of_end_day(as_of, tz), deadline_end)
     last_week_end = _last_complete_week_end(end, now_us, tz)
     daily_first = end - HISTORY_DAYS if start is None else max(end - HISTORY_DAYS, start)
     baseline = None
-    if goal.baseline is None and start is not None:
-        baseline = previous_window(goal.window, start)
+    if measured_baseline and start is not None:
+        baseline = previous_window(window, start)
     return Timeline(
         tz=tz,
         start=start,
@@ -129,11 +157,11 @@ def timeline(goal: Goal, as_of: AsOf) -> Timeline:
         final=final,
         not_started=start is not None and as_of_end_day(as_of, tz) <= start,
         end=end,
-        current=window_days(goal.window, end, start),
+        current=window_days(window, end, start),
         baseline=baseline,
         weeks=_history_weeks(last_week_end, start),
         days=tuple(range(daily_first, end)),
-        compliance=_compliance(goal, last_week_end, start),
+        compliance=_compliance(window, last_week_end, start) if maintain else (),
     )
 
 
@@ -153,14 +181,12 @@ def _history_weeks(last_week_end: int, start: int | None) -> tuple[int, ...]:
     return tuple(range(first, last + 1, 7))
 
 
-def _compliance(goal: Goal, last_week_end: int, start: int | None) -> tuple[DayRange, ...]:
-    if goal.kind is not GoalKind.MAINTAIN:
-        return ()
+def _compliance(window: Window, last_week_end: int, start: int | None) -> tuple[DayRange, ...]:
     if start is not None:
         first = period_start(start, "week") + 7
     else:
         first = last_week_end - 7 * (HISTORY_WEEKS - 1)
-    return tuple(window_days(goal.window, e, start) for e in range(first, last_week_end + 1, 7))
+    return tuple(window_days(window, e, start) for e in range(first, last_week_end + 1, 7))
 
 
 __all__ = ["HISTORY_DAYS", "HISTORY_WEEKS", "DayRange", "Timeline", "WindowIndex", "timeline"]
