@@ -670,8 +670,11 @@ def _hash_ranks(known: np.ndarray[Any, Any], hashes: np.ndarray[Any, Any]) -> np
     and the few hashes of a slice are stepped over: 4 times faster.
     """
     shift = np.uint64(64 - _SLICE_BITS)
-    first = np.searchsorted(known, np.arange(1 << _SLICE_BITS, dtype=np.uint64) << shift)
-    widest = int(np.diff(first, append=len(known)).max(initial=0))
+    # NOTE: a slice starts after the hashes of the slices before it (counted, not searched for)
+    per_slice = np.bincount(np.right_shift(known, shift).view(np.int64), minlength=1 << _SLICE_BITS)
+    first = np.zeros(1 << _SLICE_BITS, dtype=np.int64)
+    np.cumsum(per_slice[:-1], out=first[1:])
+    widest = int(per_slice.max(initial=0))
     if widest > _MOST_STEPS:
         return np.searchsorted(known, hashes)
     # NOTE: two arrays for every step, in place: fresh memory costs more than the steps
