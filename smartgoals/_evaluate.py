@@ -388,7 +388,7 @@ class _Batch:
             )
         )
         pending, open_events = columns.pending[m], columns.open_events[m]
-        return GoalResult.built(
+        return GoalResult._built(
             **self._as_written(member),
             id=member.id,
             title=member.title,

@@ -76,7 +76,7 @@ def test_a_built_result_is_the_one_the_constructor_makes():
         "value": 0.93,
         "tags": ("a",),
     }
-    built = GoalResult.built(**fields)
+    built = GoalResult._built(**fields)
     made = GoalResult(**fields)
     assert built == made
     assert vars(built) == vars(made)  # NOTE: every field set, the defaults too
