@@ -240,9 +240,9 @@ class WindowSums:
         size, days = self.selection.size, self.days
         blocks = -(-buckets // RANK_BLOCK)
         width = blocks * RANK_BLOCK
-        place = (member * (days + 1) + day + 1) * width + rank
-        counted = np.bincount(place, weights=weight, minlength=size * (days + 1) * width)
-        prefix: Floats = counted.astype(np.float64, copy=False).reshape(size, days + 1, width)
+        # NOTE: day 0 of the grid stays empty, so that it holds prefix sums once added up
+        counted = self._bucket_weights(member, day + 1, rank, weight, size, width, days + 1)
+        prefix = counted.reshape(size, days + 1, width)
         for later in range(1, days + 1):  # NOTE: a day at a time: twice as fast as along axis 1
             np.add(prefix[:, later], prefix[:, later - 1], out=prefix[:, later])
         reader = np.repeat(np.arange(size), len(self.firsts))
@@ -332,11 +332,22 @@ class WindowSums:
         return keys, rank.astype(np.int64, copy=False), weights[kept]
 
     def _bucket_weights(
-        self, reader: Ints, day: Ints, rank: Ints, weight: Floats, readers: int, buckets: int
+        self,
+        reader: Ints,
+        day: Ints,
+        rank: Ints,
+        weight: Floats,
+        readers: int,
+        buckets: int,
+        days: int | None = None,
     ) -> Floats:
-        """The weight per reader (0 to `readers` - 1), day and bucket rank: a flat dense grid."""
-        place = (reader * self.days + day) * buckets + rank
-        cells = readers * self.days * buckets
+        """The weight per reader (0 to `readers` - 1), day and bucket rank: a flat dense grid.
+
+        The grid has `days` days (the batch's by default) of `buckets` ranks per reader.
+        """
+        days = self.days if days is None else days
+        place = (reader * days + day) * buckets + rank
+        cells = readers * days * buckets
         grid = np.bincount(place, weights=weight, minlength=cells)
         return grid.astype(np.float64, copy=False)
 
